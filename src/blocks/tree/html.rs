@@ -1,0 +1,168 @@
+//! The HTML of a decision tree.
+//!
+//! Every node is a section with an anchor and real links for its answers,
+//! so a reader can walk the tree, and print it, with JavaScript off. The
+//! theme's tree component reads these same elements to run the
+//! one-question-at-a-time walk; nothing is duplicated into JSON.
+
+use std::fmt::Write;
+
+use crate::blocks::{BlockContext, Fence};
+use crate::html::escape;
+use crate::markdown::Rendered;
+use crate::markdown::slug::{IdSet, slugify};
+
+use super::diagram;
+use super::model::{Node, Tree};
+
+pub fn render(
+    tree: &Tree,
+    fence: &Fence<'_>,
+    ctx: &BlockContext<'_>,
+    ids: &mut IdSet,
+    out: &mut Rendered,
+) -> String {
+    let strings = ctx.strings;
+    let tid = escape(&tree.id);
+    let node_id = |node: &str| format!("{}--{}", tree.id, node);
+    let questions = tree
+        .nodes
+        .values()
+        .filter(|n| matches!(n, Node::Question { .. }))
+        .count();
+    let outcomes = tree.nodes.len() - questions;
+
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<section class=\"pb-tree\" id=\"{tid}\" data-module=\"pb-tree\" data-tree=\"{tid}\" data-hash=\"{hash}\" data-start=\"{start}\" aria-labelledby=\"{tid}-title\">\n\
+<h2 class=\"pb-tree__title\" id=\"{tid}-title\">{title}</h2>\n\
+<p class=\"pb-tree__intro\">{intro}</p>\n\
+<div class=\"pb-tree__app\" hidden></div>\n\
+<div class=\"pb-tree__nodes\">\n",
+        hash = tree.fingerprint(),
+        start = escape(&tree.start),
+        title = escape(&tree.title),
+        intro = escape(&strings.format("tree.intro", &[("questions", &questions.to_string())])),
+    );
+    out.anchors.insert(format!("{}-title", tree.id));
+    for (id, node) in &tree.nodes {
+        let anchor = node_id(id);
+        ids.reserve(&anchor);
+        out.anchors.insert(anchor.clone());
+        let start_class = if *id == tree.start {
+            " pb-node--start"
+        } else {
+            ""
+        };
+        match node {
+            Node::Question {
+                question,
+                help,
+                answers,
+            } => {
+                let _ = write!(
+                    html,
+                    "<section class=\"pb-node pb-node--question{start_class}\" id=\"{a}\" data-node=\"{n}\" aria-labelledby=\"{a}-h\">\n\
+<h3 class=\"pb-node__heading\" id=\"{a}-h\">{q}</h3>\n",
+                    a = escape(&anchor),
+                    n = escape(id),
+                    q = escape(question),
+                );
+                if let Some(help) = help {
+                    let _ = writeln!(
+                        html,
+                        "<div class=\"pb-node__help\">{}</div>",
+                        fragment(help, fence, ctx, out)
+                    );
+                }
+                let _ = writeln!(
+                    html,
+                    "<ul class=\"pb-node__answers\" aria-label=\"{}\">",
+                    escape(strings.get("tree.answers"))
+                );
+                for answer in answers {
+                    let _ = writeln!(
+                        html,
+                        "<li><a class=\"pb-answer\" href=\"#{}\" data-next=\"{}\" data-answer=\"{}\">{}</a></li>",
+                        escape(&node_id(&answer.next)),
+                        escape(&answer.next),
+                        escape(&slugify(&answer.label)),
+                        escape(&answer.label),
+                    );
+                }
+                html.push_str("</ul>\n</section>\n");
+            }
+            Node::Outcome {
+                outcome,
+                text,
+                checklist,
+            } => {
+                let _ = write!(
+                    html,
+                    "<section class=\"pb-node pb-node--outcome{start_class}\" id=\"{a}\" data-node=\"{n}\" aria-labelledby=\"{a}-h\">\n\
+<p class=\"pb-node__kicker\">{kicker}</p>\n<h3 class=\"pb-node__heading\" id=\"{a}-h\">{o}</h3>\n",
+                    a = escape(&anchor),
+                    n = escape(id),
+                    o = escape(outcome),
+                    kicker = escape(strings.get("tree.outcome")),
+                );
+                if let Some(text) = text {
+                    let _ = writeln!(
+                        html,
+                        "<div class=\"pb-node__text\">{}</div>",
+                        fragment(text, fence, ctx, out)
+                    );
+                }
+                if !checklist.is_empty() {
+                    let _ = write!(
+                        html,
+                        "<h4 class=\"pb-checklist__title\">{}</h4>\n<ul class=\"pb-checklist\" data-module=\"pb-checklist\" data-list=\"{}\">\n",
+                        escape(strings.get("tree.checklist")),
+                        escape(&format!("{}/{}", tree.id, id)),
+                    );
+                    for item in checklist {
+                        let _ = writeln!(
+                            html,
+                            "<li><label><input type=\"checkbox\" data-item=\"{}\"> <span>{}</span></label></li>",
+                            escape(&slugify(item)),
+                            inline(item),
+                        );
+                    }
+                    html.push_str("</ul>\n");
+                }
+                let _ = writeln!(
+                    html,
+                    "<p class=\"pb-node__restart\"><a href=\"#{}\">{}</a></p>\n</section>",
+                    escape(&node_id(&tree.start)),
+                    escape(strings.get("tree.restart")),
+                );
+            }
+        }
+    }
+    html.push_str("</div>\n");
+    let description = strings.format(
+        "tree.diagram_desc",
+        &[
+            ("questions", &questions.to_string()),
+            ("outcomes", &outcomes.to_string()),
+        ],
+    );
+    let _ = write!(
+        html,
+        "<details class=\"pb-tree__diagram\">\n<summary>{}</summary>\n<div class=\"pb-tree__diagram-scroll\">\n{}</div>\n</details>\n</section>\n",
+        escape(strings.get("tree.show_diagram")),
+        diagram::render(tree, &tree.id, &description),
+    );
+    html
+}
+
+/// Markdown from a tree's `help:` or `text:`, links rewritten and checked.
+fn fragment(text: &str, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut Rendered) -> String {
+    crate::markdown::render_fragment(text, ctx, fence.span.clone(), out)
+}
+
+/// Checklist items are short: inline markdown, escaped otherwise.
+fn inline(text: &str) -> String {
+    crate::markdown::render_inline(text)
+}

@@ -1,0 +1,168 @@
+//! The decision-tree format: what an author writes in a `decision-tree`
+//! fence, deserialized, and the checked tree the rest of the build uses.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreeSpec {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub start: Option<String>,
+    pub nodes: IndexMap<String, NodeSpec>,
+    #[serde(default)]
+    pub scenarios: Vec<ScenarioSpec>,
+}
+
+/// A node as written: a question or an outcome, told apart by its keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    #[serde(default)]
+    pub question: Option<String>,
+    #[serde(default)]
+    pub help: Option<String>,
+    #[serde(default)]
+    pub answers: Option<Vec<AnswerSpec>>,
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub checklist: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerSpec {
+    pub label: String,
+    pub next: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    pub answers: Vec<String>,
+    pub outcome: String,
+}
+
+/// A tree that passed every check.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub id: String,
+    pub title: String,
+    pub start: String,
+    /// Nodes in the order the author wrote them.
+    pub nodes: IndexMap<String, Node>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Node {
+    Question {
+        question: String,
+        help: Option<String>,
+        answers: Vec<Answer>,
+    },
+    Outcome {
+        outcome: String,
+        text: Option<String>,
+        checklist: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub label: String,
+    pub next: String,
+}
+
+impl Node {
+    pub fn heading(&self) -> &str {
+        match self {
+            Node::Question { question, .. } => question,
+            Node::Outcome { outcome, .. } => outcome,
+        }
+    }
+
+    pub fn answers(&self) -> &[Answer] {
+        match self {
+            Node::Question { answers, .. } => answers,
+            Node::Outcome { .. } => &[],
+        }
+    }
+}
+
+impl Tree {
+    /// A short fingerprint of everything a reader's saved progress depends
+    /// on, so an edited tree does not bring back stale answers.
+    pub fn fingerprint(&self) -> String {
+        let mut canonical = format!("{}\u{1}{}\u{1}", self.id, self.start);
+        for (id, node) in &self.nodes {
+            canonical.push_str(id);
+            canonical.push('\u{2}');
+            canonical.push_str(node.heading());
+            for answer in node.answers() {
+                canonical.push('\u{3}');
+                canonical.push_str(&answer.label);
+                canonical.push('\u{4}');
+                canonical.push_str(&answer.next);
+            }
+            if let Node::Outcome { checklist, .. } = node {
+                for item in checklist {
+                    canonical.push('\u{5}');
+                    canonical.push_str(item);
+                }
+            }
+        }
+        // FNV-1a: small, stable across builds and platforms.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in canonical.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{hash:016x}")[..10].to_string()
+    }
+
+    /// Every node's depth: the length of the longest path from the start,
+    /// so the diagram never draws an edge upwards.
+    pub fn depths(&self) -> IndexMap<String, usize> {
+        let mut depth: IndexMap<String, usize> = IndexMap::new();
+        // Checked trees are acyclic: relax edges in topological order.
+        for id in self.topological_order() {
+            let d = *depth.entry(id.clone()).or_insert(0);
+            for answer in self.nodes[&id].answers() {
+                let next = depth.entry(answer.next.clone()).or_insert(0);
+                *next = (*next).max(d + 1);
+            }
+        }
+        depth
+    }
+
+    /// Nodes reachable from the start, each after every node leading to it.
+    pub fn topological_order(&self) -> Vec<String> {
+        let mut order = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        fn visit(
+            tree: &Tree,
+            id: &str,
+            seen: &mut std::collections::HashSet<String>,
+            order: &mut Vec<String>,
+        ) {
+            if !seen.insert(id.to_string()) {
+                return;
+            }
+            if let Some(node) = tree.nodes.get(id) {
+                for answer in node.answers() {
+                    visit(tree, &answer.next, seen, order);
+                }
+            }
+            order.push(id.to_string());
+        }
+        visit(self, &self.start, &mut seen, &mut order);
+        order.reverse();
+        order
+    }
+}

@@ -1,0 +1,347 @@
+//! The content tree: every page and asset under `content/`, read once.
+//!
+//! Loading turns the folder into a [`Book`]: pages with parsed front matter,
+//! their languages and output paths, the assets to copy, and the reading
+//! order. It reports every problem it finds rather than the first. It does
+//! not render markdown.
+
+pub mod nav;
+pub mod page;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{Config, Language};
+use crate::diagnostics::{Diagnostic, SourceFile, display_path};
+pub use nav::{NavNode, NavTree};
+pub use page::{FrontMatter, Kind, Page};
+
+pub const CONTENT_DIR: &str = "content";
+
+/// A file under `content/` that is copied as it is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub source: PathBuf,
+    /// The content-relative path, which is also its site-relative path.
+    pub path: String,
+}
+
+/// Everything the build reads from a project.
+#[derive(Debug)]
+pub struct Book {
+    pub root: PathBuf,
+    pub config: Config,
+    pub languages: Vec<Language>,
+    /// Pages in reading order, the default language first.
+    pub pages: Vec<Page>,
+    pub assets: Vec<Asset>,
+    /// One navigation tree per language, in `languages` order.
+    pub nav: Vec<NavTree>,
+}
+
+/// What loading may include.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    pub drafts: bool,
+}
+
+impl Book {
+    /// Reads the project at `root`: `book.yaml` and `content/`.
+    pub fn load(root: &Path, options: LoadOptions) -> Result<Book, Vec<Diagnostic>> {
+        let config = Config::load(root)?;
+        Book::load_with(root, config, options)
+    }
+
+    pub fn load_with(
+        root: &Path,
+        config: Config,
+        options: LoadOptions,
+    ) -> Result<Book, Vec<Diagnostic>> {
+        let languages = config.languages();
+        let content_dir = root.join(CONTENT_DIR);
+        let (files, mut problems) = walk(root, &content_dir);
+
+        let lang_codes: Vec<&str> = languages.iter().map(|l| l.code.as_str()).collect();
+        let default_lang = languages[0].code.as_str();
+        let results: Vec<Result<Option<Page>, Diagnostic>> = files
+            .pages
+            .par_iter()
+            .map(|(path, rel)| read_page(root, path, rel, &lang_codes, default_lang, options))
+            .collect();
+        let mut pages = Vec::with_capacity(results.len());
+        for result in results {
+            match result {
+                Ok(Some(page)) => pages.push(page),
+                Ok(None) => {}
+                Err(d) => problems.push(d),
+            }
+        }
+        problems.extend(duplicate_outputs(&pages, &files.assets));
+
+        let (nav, order, nav_problems) = nav::build(&config, &languages, &pages);
+        problems.extend(nav_problems);
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(problems);
+        }
+        let mut slots: Vec<Option<Page>> = pages.into_iter().map(Some).collect();
+        let pages: Vec<Page> = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let nav = nav::renumber(nav, &order);
+        Ok(Book {
+            root: root.to_path_buf(),
+            config,
+            languages,
+            pages,
+            assets: files.assets,
+            nav,
+        })
+    }
+
+    pub fn language(&self, code: &str) -> &Language {
+        self.languages
+            .iter()
+            .find(|l| l.code == code)
+            .unwrap_or(&self.languages[0])
+    }
+
+    /// The tree and index of a language.
+    pub fn nav_for(&self, code: &str) -> &NavTree {
+        let i = self
+            .languages
+            .iter()
+            .position(|l| l.code == code)
+            .unwrap_or(0);
+        &self.nav[i]
+    }
+
+    /// Pages of one language, in reading order.
+    pub fn pages_in<'a>(&'a self, code: &'a str) -> impl Iterator<Item = (usize, &'a Page)> + 'a {
+        self.pages
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.lang == code)
+    }
+}
+
+struct Files {
+    /// (absolute path, content-relative path)
+    pages: Vec<(PathBuf, String)>,
+    assets: Vec<Asset>,
+}
+
+/// Lists markdown pages and assets, skipping hidden and editor files and
+/// links that lead out of the project.
+fn walk(root: &Path, content_dir: &Path) -> (Files, Vec<Diagnostic>) {
+    let mut files = Files {
+        pages: Vec::new(),
+        assets: Vec::new(),
+    };
+    let mut problems = Vec::new();
+    if !content_dir.is_dir() {
+        problems.push(
+            Diagnostic::error(
+                "content::missing",
+                format!("there is no `{CONTENT_DIR}/` folder in {}", root.display()),
+            )
+            .with_help("put the playbook's markdown pages in `content/`, or run `playbook init`"),
+        );
+        return (files, problems);
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let walker = WalkDir::new(content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| display_path(root, p))
+                    .unwrap_or_default();
+                problems.push(
+                    Diagnostic::error(
+                        "content::unreadable",
+                        format!("cannot read `{path}`: {err}"),
+                    )
+                    .with_help("check that the file exists and is readable"),
+                );
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        if entry.path_is_symlink() {
+            let inside = path
+                .canonicalize()
+                .is_ok_and(|target| target.starts_with(&canonical_root));
+            if !inside {
+                problems.push(Diagnostic::warning(
+                    "content::outside-link",
+                    format!(
+                        "`{}` is a link to a file outside the project; it is left out",
+                        display_path(root, path)
+                    ),
+                ));
+                continue;
+            }
+        }
+        let rel = display_path(content_dir, path);
+        if rel.ends_with(".md") {
+            files.pages.push((path.to_path_buf(), rel));
+        } else {
+            files.assets.push(Asset {
+                source: path.to_path_buf(),
+                path: rel,
+            });
+        }
+    }
+    (files, problems)
+}
+
+/// Hidden files, and the temporary and backup files editors leave behind.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name.contains("___jb_")
+        || name == "4913"
+}
+
+fn read_page(
+    root: &Path,
+    path: &Path,
+    rel: &str,
+    languages: &[&str],
+    default_lang: &str,
+    options: LoadOptions,
+) -> Result<Option<Page>, Diagnostic> {
+    let name = display_path(root, path);
+    let bytes = std::fs::read(path).map_err(|err| {
+        Diagnostic::error(
+            "content::unreadable",
+            format!("cannot read `{name}`: {err}"),
+        )
+        .with_help("check that the file exists and is readable")
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let bad_len = err.utf8_error().error_len().unwrap_or(1);
+            let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let source = SourceFile::new(name.clone(), lossy);
+            // In the lossy text the bad bytes became one replacement character.
+            return Err(Diagnostic::error(
+                "content::not-utf8",
+                format!("`{name}` is not valid UTF-8"),
+            )
+            .at(&source, valid..valid + '\u{fffd}'.len_utf8())
+            .with_label(format!("{bad_len} invalid byte(s) here"))
+            .with_help(
+                "save the file as UTF-8 (in most editors: File › Save with encoding › UTF-8)",
+            ));
+        }
+    };
+    let source = SourceFile::new(name, text);
+    let (front, body) = page::parse_front_matter(&source)?;
+    if front.draft && !options.drafts {
+        return Ok(None);
+    }
+    let (key, lang) = split_language(rel, languages, default_lang);
+    let section = match key.rfind('/') {
+        Some(i) => key[..i].to_string(),
+        None => String::new(),
+    };
+    let is_index = key == "index.md" || key.ends_with("/index.md");
+    let mut output = format!("{}.html", key.trim_end_matches(".md"));
+    if lang != default_lang {
+        output = format!("{lang}/{output}");
+    }
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    Ok(Some(Page {
+        source,
+        path: rel.to_string(),
+        key,
+        lang,
+        output,
+        front,
+        body,
+        section,
+        is_index,
+        modified,
+    }))
+}
+
+/// `a/b.fi.md` is the Finnish translation of `a/b.md` when `fi` is a
+/// language of the book.
+fn split_language(rel: &str, languages: &[&str], default_lang: &str) -> (String, String) {
+    let stem = rel.trim_end_matches(".md");
+    if let Some((base, lang)) = stem.rsplit_once('.') {
+        if languages.contains(&lang) && lang != default_lang && !base.ends_with('/') {
+            return (format!("{base}.md"), lang.to_string());
+        }
+    }
+    (rel.to_string(), default_lang.to_string())
+}
+
+fn duplicate_outputs(pages: &[Page], assets: &[Asset]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    let mut problems = Vec::new();
+    let outputs = pages
+        .iter()
+        .map(|p| (p.output.as_str(), p.source.name.as_str()))
+        .chain(assets.iter().map(|a| (a.path.as_str(), a.path.as_str())));
+    for (output, source) in outputs {
+        if let Some(first) = seen.insert(output, source) {
+            problems.push(
+                Diagnostic::error(
+                    "content::duplicate-output",
+                    format!("`{source}` and `{first}` would both be written to `{output}`"),
+                )
+                .with_help("rename or move one of them"),
+            );
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_suffixes_mark_translations() {
+        let langs = ["en", "fi"];
+        assert_eq!(
+            split_language("a/b.fi.md", &langs, "en"),
+            ("a/b.md".to_string(), "fi".to_string())
+        );
+        assert_eq!(
+            split_language("a/b.de.md", &langs, "en"),
+            ("a/b.de.md".to_string(), "en".to_string())
+        );
+        assert_eq!(
+            split_language("index.md", &langs, "en"),
+            ("index.md".to_string(), "en".to_string())
+        );
+    }
+
+    #[test]
+    fn editor_files_are_ignored() {
+        for name in [".b.md.swp", "b.md~", "#b.md#", "b.md___jb_tmp___", "4913"] {
+            assert!(is_ignored(name), "{name}");
+        }
+        assert!(!is_ignored("b.md"));
+    }
+}

@@ -1,0 +1,332 @@
+//! Located diagnostics: what went wrong, where in which file, and how to fix it.
+//!
+//! Every stage of the build reports problems as [`Diagnostic`]s instead of
+//! stopping at the first one, so a single run shows an author every error.
+//! This module owns the diagnostic type, the source files they point into,
+//! and the two ways of printing them: a readable report with the source line
+//! (through miette) and JSON for tools.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use serde::Serialize;
+
+/// A file the build read, kept so diagnostics can show its lines.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path shown to the author, relative to the project when possible.
+    pub name: String,
+    pub text: String,
+    named: NamedSource<String>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: String) -> Arc<Self> {
+        let name = name.into();
+        let named = NamedSource::new(name.clone(), text.clone());
+        Arc::new(SourceFile { name, text, named })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        (line, col)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One problem found in the author's project.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable name for the kind of problem, such as `link::missing-page`.
+    pub code: &'static str,
+    pub message: String,
+    pub location: Option<Location>,
+    /// A short note printed under the offending text.
+    pub label: Option<String>,
+    /// What the author can do about it.
+    pub help: Option<String>,
+}
+
+/// A byte range in a source file.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub file: Arc<SourceFile>,
+    pub span: Range<usize>,
+}
+
+impl Location {
+    pub fn new(file: &Arc<SourceFile>, span: Range<usize>) -> Self {
+        Location {
+            file: Arc::clone(file),
+            span,
+        }
+    }
+
+    /// `file:line:col`, the way compilers print it.
+    pub fn display(&self) -> String {
+        let (line, col) = self.file.line_col(self.span.start);
+        format!("{}:{line}:{col}", self.file.name)
+    }
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            location: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, file: &Arc<SourceFile>, span: Range<usize>) -> Self {
+        self.location = Some(Location::new(file, span));
+        self
+    }
+
+    /// Points at a whole file, with no particular line.
+    pub fn in_file(self, file: &Arc<SourceFile>) -> Self {
+        self.at(file, 0..0)
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds "did you mean" help when one of `candidates` is close to `wrong`.
+    pub fn suggest<'a>(self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
+        match closest(wrong, candidates) {
+            Some(close) => self.with_help(format!("did you mean `{close}`?")),
+            None => self,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Path, line and column, when the diagnostic points into a file.
+    pub fn position(&self) -> Option<(String, usize, usize)> {
+        let loc = self.location.as_ref()?;
+        let (line, col) = loc.file.line_col(loc.span.start);
+        Some((loc.file.name.clone(), line, col))
+    }
+
+    /// The readable report: the message, `file:line:col`, the source line
+    /// with the span marked, and the help.
+    pub fn render(&self, color: bool) -> String {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_context_lines(1)
+            .with_width(100);
+        let mut out = String::new();
+        let header = match self.location.as_ref() {
+            Some(loc) => format!("{}: {}", loc.display(), self.message),
+            None => self.message.clone(),
+        };
+        let report = Report {
+            diagnostic: self,
+            header,
+        };
+        if handler.render_report(&mut out, &report).is_err() {
+            out = format!("{report}");
+        }
+        out
+    }
+}
+
+/// Sorts diagnostics by file and position so reports read top to bottom.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            d.location
+                .as_ref()
+                .map(|l| (l.file.name.clone(), l.span.start))
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
+/// The closest candidate to `wrong` by edit distance, if any is close enough
+/// to be a plausible typo.
+pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wrong_lower = wrong.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(&wrong_lower, &c.to_lowercase()), c))
+        .filter(|(distance, c)| {
+            let longest = wrong.chars().count().max(c.chars().count());
+            *distance > 0 && *distance <= (longest / 3).max(1)
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
+/// A diagnostic as printed: the header carries `file:line:col`.
+struct Report<'a> {
+    diagnostic: &'a Diagnostic,
+    header: String,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        let loc = self.diagnostic.location.as_ref()?;
+        // A diagnostic about a whole file has nothing to quote.
+        if loc.span.is_empty() && loc.span.start == 0 {
+            return None;
+        }
+        Some(&loc.file.named)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let loc = self.diagnostic.location.as_ref()?;
+        if loc.span.is_empty() && loc.span.start == 0 {
+            return None;
+        }
+        let span = LabeledSpan::new_with_span(
+            self.diagnostic.label.clone(),
+            (loc.span.start, loc.span.len().max(1)),
+        );
+        Some(Box::new(std::iter::once(span)))
+    }
+}
+
+/// The JSON shape of a diagnostic, for `--format json`.
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub severity: Severity,
+    pub code: &'a str,
+    pub message: &'a str,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub help: Option<&'a str>,
+}
+
+impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
+    fn from(d: &'a Diagnostic) -> Self {
+        let position = d.position();
+        JsonDiagnostic {
+            severity: d.severity,
+            code: d.code,
+            message: &d.message,
+            file: position.as_ref().map(|p| p.0.clone()),
+            line: position.as_ref().map(|p| p.1),
+            column: position.as_ref().map(|p| p.2),
+            help: d.help.as_deref(),
+        }
+    }
+}
+
+/// The path shown to authors: relative to the project root when inside it.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let shown: PathBuf = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters_not_bytes() {
+        let file = SourceFile::new("a.md", "ä\nöx y\n".to_string());
+        let y = file.text.find('y').unwrap();
+        assert_eq!(file.line_col(y), (2, 4));
+        assert_eq!(file.line_col(0), (1, 1));
+    }
+
+    #[test]
+    fn closest_suggests_only_plausible_typos() {
+        let keys = ["title", "description", "language"];
+        assert_eq!(closest("titel", keys), Some("title"));
+        assert_eq!(closest("langauge", keys), Some("language"));
+        assert_eq!(closest("colour", keys), None);
+    }
+
+    #[test]
+    fn rendered_report_names_the_file_line_and_source() {
+        let file = SourceFile::new("content/a.md", "# Hi\n\nsee [x](b.md)\n".to_string());
+        let start = file.text.find("b.md").unwrap();
+        let d = Diagnostic::error("link::missing-page", "link to a missing page `b.md`")
+            .at(&file, start..start + 4)
+            .with_help("check the path");
+        let out = d.render(false);
+        assert!(out.contains("content/a.md:3:10"), "{out}");
+        assert!(out.contains("see [x](b.md)"), "{out}");
+        assert!(out.contains("check the path"), "{out}");
+    }
+}

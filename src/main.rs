@@ -1,0 +1,149 @@
+//! The `playbook` command line.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use playbook::diagnostics::Diagnostic;
+use playbook::site::{self, BuildError, BuildOptions};
+
+/// Build interactive playbooks — guides, decision trees and checklists —
+/// into a static website.
+#[derive(Parser)]
+#[command(name = "playbook", version, about, propagate_version = true)]
+struct Cli {
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more: warnings in full, timings of each stage.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder.
+    Build {
+        /// The playbook's folder (the one holding book.yaml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Where to write the site [default: `output:` in book.yaml, else DIR/public].
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Start a new playbook that builds at once.
+    Init {
+        /// Where to create it.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The playbook's title.
+        #[arg(long, default_value = "My playbook")]
+        title: String,
+    },
+}
+
+/// How much to print.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let verbosity = if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    match cli.command {
+        Command::Build { dir, out, drafts } => build(&dir, out, drafts, verbosity),
+        Command::Init { dir, title } => init(&dir, &title, verbosity),
+    }
+}
+
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic], verbosity: Verbosity) {
+    let color = color();
+    for d in diagnostics {
+        if d.is_error() || verbosity > Verbosity::Quiet {
+            eprintln!("{}", d.render(color));
+        }
+    }
+}
+
+fn build(dir: &Path, out: Option<PathBuf>, drafts: bool, verbosity: Verbosity) -> ExitCode {
+    let options = BuildOptions {
+        out,
+        drafts,
+        live_reload: None,
+    };
+    match site::build(dir, &options) {
+        Ok(report) => {
+            print_diagnostics(&report.warnings, verbosity);
+            if verbosity > Verbosity::Quiet {
+                let warnings = match report.warnings.len() {
+                    0 => String::new(),
+                    n => format!(", {n} warning{}", if n == 1 { "" } else { "s" }),
+                };
+                println!(
+                    "Built {} page{} in {} ms{warnings} → {}",
+                    report.pages,
+                    if report.pages == 1 { "" } else { "s" },
+                    report.elapsed.as_millis(),
+                    report.out.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(BuildError::Content(diagnostics)) => {
+            print_diagnostics(&diagnostics, verbosity);
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "error: the build failed with {errors} error{}; the previous site, if any, was left untouched",
+                if errors == 1 { "" } else { "s" }
+            );
+            ExitCode::from(1)
+        }
+        Err(BuildError::Output(err)) => {
+            eprintln!("error: {err}");
+            eprintln!("the previous site, if any, was left untouched");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init(dir: &Path, title: &str, verbosity: Verbosity) -> ExitCode {
+    match playbook::init::init(dir, title) {
+        Ok(files) => {
+            if verbosity > Verbosity::Quiet {
+                for file in &files {
+                    println!("  created {}", file.display());
+                }
+                println!(
+                    "A new playbook is ready in {}. Build it with `playbook build {}`.",
+                    dir.display(),
+                    dir.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(1)
+        }
+    }
+}

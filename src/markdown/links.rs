@@ -1,0 +1,314 @@
+//! Links between pages: relative `.md` links become relative `.html` links,
+//! and every internal link is recorded so the build can check it once all
+//! pages have rendered.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use crate::content::{Book, Page};
+use crate::diagnostics::Diagnostic;
+
+use super::Rendered;
+
+/// What an internal link points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// A page, by index into `Book::pages`.
+    Page(usize),
+    /// The linking page itself (`#anchor`).
+    SamePage,
+}
+
+/// An internal link with a fragment, checked after rendering.
+#[derive(Debug, Clone)]
+pub struct PageLink {
+    pub target: LinkTarget,
+    pub anchor: String,
+    pub span: Range<usize>,
+}
+
+/// Resolves links against the book's pages and assets.
+pub struct Linker<'a> {
+    pages: HashMap<&'a str, usize>,
+    outputs: Vec<&'a str>,
+    assets: HashSet<&'a str>,
+    folders: HashSet<String>,
+}
+
+impl<'a> Linker<'a> {
+    pub fn new(book: &'a Book) -> Self {
+        let mut folders = HashSet::new();
+        for page in &book.pages {
+            let mut folder = page.section.as_str();
+            loop {
+                folders.insert(folder.to_string());
+                match folder.rfind('/') {
+                    Some(i) => folder = &folder[..i],
+                    None if !folder.is_empty() => folder = "",
+                    None => break,
+                }
+            }
+        }
+        Linker {
+            pages: book
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.path.as_str(), i))
+                .collect(),
+            outputs: book.pages.iter().map(|p| p.output.as_str()).collect(),
+            assets: book.assets.iter().map(|a| a.path.as_str()).collect(),
+            folders,
+        }
+    }
+
+    /// The page a content-relative path names, if any.
+    pub fn page(&self, path: &str) -> Option<usize> {
+        self.pages.get(path).copied()
+    }
+
+    /// Rewrites `dest` as written on `page`, recording problems and links to
+    /// check in `out`. External and unusual links come back unchanged.
+    pub fn rewrite(
+        &self,
+        page: &Page,
+        dest: &str,
+        span: Range<usize>,
+        out: &mut Rendered,
+    ) -> String {
+        if is_external(dest) {
+            return dest.to_string();
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (dest, None),
+        };
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (path, None),
+        };
+        let span = url_span(&page.source.text, span, dest);
+        if path.is_empty() {
+            if let Some(anchor) = fragment.filter(|f| !f.is_empty()) {
+                out.links.push(PageLink {
+                    target: LinkTarget::SamePage,
+                    anchor: percent_decode(anchor),
+                    span,
+                });
+            }
+            return dest.to_string();
+        }
+        let decoded = percent_decode(path);
+        let Some(resolved) = resolve(&page.path, &decoded) else {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "link::outside",
+                    format!("link `{dest}` leads outside content/"),
+                )
+                .at(&page.source, span)
+                .with_help("link to pages and files inside the content folder"),
+            );
+            return dest.to_string();
+        };
+        let root = page.root_prefix();
+        let suffix = |s: &str| {
+            let mut s = s.to_string();
+            if let Some(q) = query {
+                s.push('?');
+                s.push_str(q);
+            }
+            if let Some(f) = fragment {
+                s.push('#');
+                s.push_str(f);
+            }
+            s
+        };
+        let page_index = if resolved.ends_with(".md") {
+            self.page(&resolved)
+        } else if self.folders.contains(resolved.trim_end_matches('/')) || decoded.ends_with('/') {
+            let folder = resolved.trim_end_matches('/');
+            let index = if folder.is_empty() {
+                "index.md".to_string()
+            } else {
+                format!("{folder}/index.md")
+            };
+            // A folder link opens its index page, also from disk.
+            match self.page(&index) {
+                Some(i) => Some(i),
+                None if self.folders.contains(folder) => {
+                    out.diagnostics.push(
+                        Diagnostic::error(
+                            "link::missing-page",
+                            format!("link `{dest}` points at a folder with no index.md"),
+                        )
+                        .at(&page.source, span),
+                    );
+                    return dest.to_string();
+                }
+                None => None,
+            }
+        } else if self.assets.contains(resolved.as_str()) {
+            return suffix(&format!("{root}{resolved}"));
+        } else {
+            let candidates = self.assets.iter().copied();
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "link::missing-file",
+                    format!("link to a missing file `{dest}`"),
+                )
+                .at(&page.source, span)
+                .with_label("no such file under content/")
+                .suggest(&resolved, candidates),
+            );
+            return dest.to_string();
+        };
+        let Some(index) = page_index else {
+            let candidates = self.pages.keys().copied();
+            let mut d = Diagnostic::error(
+                "link::missing-page",
+                format!("link to a missing page `{dest}`"),
+            )
+            .at(&page.source, span)
+            .with_label("no such page under content/");
+            d = match crate::diagnostics::closest(&resolved, candidates) {
+                Some(close) => d.with_help(format!(
+                    "did you mean `{}`?",
+                    relative_to(&page.path, close)
+                )),
+                None => d.with_help("check the path, relative to this page's folder"),
+            };
+            out.diagnostics.push(d);
+            return dest.to_string();
+        };
+        if let Some(anchor) = fragment.filter(|f| !f.is_empty()) {
+            out.links.push(PageLink {
+                target: LinkTarget::Page(index),
+                anchor: percent_decode(anchor),
+                span,
+            });
+        }
+        let mut href = format!("{root}{}", self.outputs[index]);
+        if let Some(f) = fragment {
+            href.push('#');
+            href.push_str(f);
+        }
+        href
+    }
+}
+
+fn is_external(dest: &str) -> bool {
+    dest.starts_with("//")
+        || dest.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        })
+}
+
+/// The span of `dest` inside a link's source, else the whole link.
+fn url_span(text: &str, link: Range<usize>, dest: &str) -> Range<usize> {
+    text.get(link.clone())
+        .and_then(|s| s.rfind(dest))
+        .map(|i| link.start + i..link.start + i + dest.len())
+        .unwrap_or(link)
+}
+
+/// Joins a link to the folder of `from` (both content-relative) and folds
+/// `.` and `..`. A leading `/` means the content root. None when the link
+/// climbs above it.
+pub fn resolve(from: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if link.starts_with('/') {
+        Vec::new()
+    } else {
+        from.split('/').collect()
+    };
+    if !link.starts_with('/') {
+        parts.pop();
+    }
+    for segment in link.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The way to write a link to `to` from the page at `from`.
+fn relative_to(from: &str, to: &str) -> String {
+    let depth = from.matches('/').count();
+    let from_dir: Vec<&str> = from.split('/').take(depth).collect();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dir
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = "../".repeat(from_dir.len() - common);
+    out.push_str(&to_parts[common..].join("/"));
+    out
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(v) = u8::from_str_radix(hex, 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_resolve_against_the_page_folder() {
+        assert_eq!(resolve("how-to/a.md", "../b.md").as_deref(), Some("b.md"));
+        assert_eq!(
+            resolve("how-to/a.md", "c.md").as_deref(),
+            Some("how-to/c.md")
+        );
+        assert_eq!(resolve("a.md", "/x/y.md").as_deref(), Some("x/y.md"));
+        assert_eq!(resolve("a.md", "../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn suggestions_are_written_relative_to_the_page() {
+        assert_eq!(
+            relative_to("how-to/a.md", "how-not-to/b.md"),
+            "../how-not-to/b.md"
+        );
+        assert_eq!(relative_to("how-to/a.md", "how-to/b.md"), "b.md");
+        assert_eq!(relative_to("a.md", "how-to/b.md"), "how-to/b.md");
+    }
+
+    #[test]
+    fn external_links_are_left_alone() {
+        assert!(is_external("https://example.org"));
+        assert!(is_external("mailto:a@b.c"));
+        assert!(!is_external("a.md"));
+        assert!(!is_external("../a.md#x:y"));
+    }
+
+    #[test]
+    fn percent_escapes_are_decoded() {
+        assert_eq!(percent_decode("mit%C3%A4-sanoa"), "mitä-sanoa");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%äx"), "%äx");
+    }
+}

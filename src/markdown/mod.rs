@@ -1,0 +1,432 @@
+//! Markdown to HTML: CommonMark and GFM through pulldown-cmark, plus what a
+//! playbook adds.
+//!
+//! One pass over the event stream gives headings stable ids and anchor
+//! links, rewrites links between pages to relative `.html` links and
+//! records them for checking, turns GFM alerts into admonitions, makes task
+//! lists interactive, highlights code, and hands `clause` and
+//! `decision-tree` fences to [`crate::blocks`]. Rendering one page never
+//! looks at another page's text, so pages render in parallel.
+
+pub mod highlight;
+pub mod links;
+pub mod slug;
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
+
+use crate::blocks::{self, BlockContext, Fence};
+use crate::content::Page;
+use crate::diagnostics::Diagnostic;
+use crate::html::escape;
+use crate::theme::Strings;
+pub use links::{LinkTarget, Linker, PageLink};
+use slug::{IdSet, slugify};
+
+/// A heading for the page's "on this page" list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// Which interactive parts a page uses, so the theme loads only those.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Features {
+    pub trees: bool,
+    pub clauses: bool,
+    pub tasks: bool,
+    pub code: bool,
+}
+
+/// A rendered page body and what the rest of the build needs to know of it.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// The text of the first `#` heading, the title when front matter has none.
+    pub h1: Option<String>,
+    pub toc: Vec<Heading>,
+    /// Every id a link may point at on this page.
+    pub anchors: HashSet<String>,
+    pub links: Vec<PageLink>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub features: Features,
+    /// Ids of decision trees on the page, for checks and search.
+    pub trees: Vec<String>,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// Renders one page's markdown body.
+pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
+    let markdown = page.markdown();
+    let base = page.body.start;
+    let mut out = Rendered::default();
+    let mut ids = IdSet::default();
+    let mut events: Vec<Event<'_>> = Vec::new();
+
+    let mut heading: Option<HeadingState<'_>> = None;
+    let mut code: Option<CodeState> = None;
+    let mut alerts: Vec<bool> = Vec::new();
+    let mut image_alt: Option<usize> = None;
+    // Open list items; a task item remembers where its checkbox is and
+    // gathers its text, which becomes the checkbox's label and key.
+    let mut items: Vec<Option<(usize, String)>> = Vec::new();
+
+    let parser = Parser::new_ext(markdown, options()).into_offset_iter();
+    for (event, range) in parser {
+        let span = base + range.start..base + range.end;
+        if let Some(state) = code.as_mut() {
+            match event {
+                Event::Text(text) => {
+                    state.pieces.push((state.text.len(), span.start));
+                    state.text.push_str(&text);
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    let state = code.take().unwrap_or_default();
+                    events.push(Event::Html(
+                        render_code(state, page, linker, strings, &mut ids, &mut out).into(),
+                    ));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let event = match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                heading = Some(HeadingState {
+                    level,
+                    id: id.map(|i| i.to_string()),
+                    classes: classes.iter().map(|c| c.to_string()).collect(),
+                    attrs: attrs
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.as_ref().map(|v| v.to_string())))
+                        .collect(),
+                    text: String::new(),
+                    inner: Vec::new(),
+                    span,
+                });
+                continue;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(state) = heading.take() {
+                    finish_heading(state, page, &mut ids, &mut events, &mut out, strings);
+                }
+                continue;
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some(CodeState {
+                    info,
+                    span,
+                    ..CodeState::default()
+                });
+                continue;
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                alerts.push(true);
+                Event::Html(alert_open(kind, strings).into())
+            }
+            Event::Start(Tag::BlockQuote(None)) => {
+                alerts.push(false);
+                Event::Start(Tag::BlockQuote(None))
+            }
+            Event::End(TagEnd::BlockQuote(kind)) => {
+                if alerts.pop() == Some(true) {
+                    Event::Html("</div>\n".into())
+                } else {
+                    Event::End(TagEnd::BlockQuote(kind))
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = linker.rewrite(page, &dest_url, span.clone(), &mut out);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = linker.rewrite(page, &dest_url, span.clone(), &mut out);
+                image_alt = Some(0);
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                })
+            }
+            Event::End(TagEnd::Image) => {
+                if image_alt.take() == Some(0) {
+                    out.diagnostics.push(
+                        Diagnostic::warning("image::alt", "image has no alt text")
+                            .at(&page.source, span.clone())
+                            .with_help(
+                                "describe the image between the brackets: ![what it shows](path)",
+                            ),
+                    );
+                }
+                Event::End(TagEnd::Image)
+            }
+            Event::Start(Tag::Item) => {
+                items.push(None);
+                Event::Start(Tag::Item)
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(Some((index, text))) = items.pop() {
+                    let checked = matches!(&events[index], Event::TaskListMarker(true));
+                    events[index] = Event::Html(task_checkbox(&text, checked).into());
+                }
+                Event::End(TagEnd::Item)
+            }
+            Event::TaskListMarker(checked) => {
+                out.features.tasks = true;
+                if let Some(slot) = items.last_mut() {
+                    *slot = Some((events.len(), String::new()));
+                }
+                Event::TaskListMarker(checked)
+            }
+            Event::FootnoteReference(name) => {
+                out.anchors.insert(name.to_string());
+                Event::FootnoteReference(name)
+            }
+            other => other,
+        };
+        if let Event::Text(t) | Event::Code(t) = &event {
+            if let Some(count) = image_alt.as_mut() {
+                *count += t.trim().len();
+            }
+            if let Some((_, text)) = items.iter_mut().rev().find_map(Option::as_mut) {
+                text.push_str(t);
+            }
+        }
+        match heading.as_mut() {
+            Some(state) => {
+                if let Event::Text(t) | Event::Code(t) = &event {
+                    state.text.push_str(t);
+                }
+                state.inner.push(event);
+            }
+            None => events.push(event),
+        }
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    out.html = html;
+    out
+}
+
+struct HeadingState<'a> {
+    level: HeadingLevel,
+    id: Option<String>,
+    classes: Vec<String>,
+    attrs: Vec<(String, Option<String>)>,
+    text: String,
+    inner: Vec<Event<'a>>,
+    span: Range<usize>,
+}
+
+#[derive(Default)]
+struct CodeState {
+    info: String,
+    text: String,
+    /// (offset in `text`, offset in the file) for each text piece, so block
+    /// errors map back to file positions even inside lists.
+    pieces: Vec<(usize, usize)>,
+    span: Range<usize>,
+}
+
+fn finish_heading<'a>(
+    state: HeadingState<'a>,
+    page: &Page,
+    ids: &mut IdSet,
+    events: &mut Vec<Event<'a>>,
+    out: &mut Rendered,
+    strings: &Strings,
+) {
+    let level = state.level as u8;
+    let text = state.text.trim().to_string();
+    let id = match &state.id {
+        Some(id) => {
+            if !ids.reserve(id) {
+                out.diagnostics.push(
+                    Diagnostic::error(
+                        "heading::duplicate-id",
+                        format!("the id `{id}` is used twice on this page"),
+                    )
+                    .at(&page.source, state.span.clone())
+                    .with_help("give each heading a different `{#id}`"),
+                );
+            }
+            id.clone()
+        }
+        None => ids.unique(&slugify(&text)),
+    };
+    if level == 1 && out.h1.is_none() {
+        out.h1 = Some(text.clone());
+    }
+    if (2..=3).contains(&level) {
+        out.toc.push(Heading {
+            level,
+            id: id.clone(),
+            text: text.clone(),
+        });
+    }
+    out.anchors.insert(id.clone());
+    let mut open = format!("<h{level} id=\"{}\"", escape(&id));
+    if !state.classes.is_empty() {
+        open.push_str(&format!(" class=\"{}\"", escape(&state.classes.join(" "))));
+    }
+    for (key, value) in &state.attrs {
+        match value {
+            Some(v) => open.push_str(&format!(" {}=\"{}\"", escape(key), escape(v))),
+            None => open.push_str(&format!(" {}", escape(key))),
+        }
+    }
+    open.push('>');
+    events.push(Event::Html(CowStr::from(open)));
+    events.extend(state.inner);
+    events.push(Event::Html(CowStr::from(format!(
+        " <a class=\"pb-anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{level}>\n",
+        id = escape(&id),
+        label = escape(&strings.format("heading.anchor", &[("title", &text)])),
+    ))));
+}
+
+fn render_code(
+    state: CodeState,
+    page: &Page,
+    linker: &Linker<'_>,
+    strings: &Strings,
+    ids: &mut IdSet,
+    out: &mut Rendered,
+) -> String {
+    let lang = state.info.split_whitespace().next().unwrap_or("");
+    let fence = Fence {
+        info: &state.info,
+        body: &state.text,
+        pieces: &state.pieces,
+        span: state.span.clone(),
+    };
+    let ctx = BlockContext {
+        page,
+        strings,
+        linker,
+    };
+    match lang {
+        blocks::tree::FENCE => blocks::tree::render(&fence, &ctx, ids, out),
+        blocks::clause::FENCE => blocks::clause::render(&fence, &ctx, ids, out),
+        _ => {
+            out.features.code = true;
+            highlight::highlight(&state.text, lang)
+        }
+    }
+}
+
+/// A task-list checkbox, labelled by its item's text and keyed by a slug of
+/// it so ticks survive reordering.
+fn task_checkbox(text: &str, checked: bool) -> String {
+    let label: String = text.trim().chars().take(160).collect();
+    let key: String = slugify(&label).chars().take(60).collect();
+    format!(
+        "<input type=\"checkbox\" class=\"pb-task\" data-item=\"{}\" aria-label=\"{}\"{}> ",
+        escape(&key),
+        escape(&label),
+        if checked { " checked" } else { "" }
+    )
+}
+
+fn alert_open(kind: BlockQuoteKind, strings: &Strings) -> String {
+    let (class, key) = match kind {
+        BlockQuoteKind::Note => ("note", "alert.note"),
+        BlockQuoteKind::Tip => ("tip", "alert.tip"),
+        BlockQuoteKind::Important => ("important", "alert.important"),
+        BlockQuoteKind::Warning => ("warning", "alert.warning"),
+        BlockQuoteKind::Caution => ("caution", "alert.caution"),
+    };
+    format!(
+        "<div class=\"pb-alert pb-alert--{class}\" role=\"note\">\n<p class=\"pb-alert__title\">{}</p>\n",
+        escape(strings.get(key))
+    )
+}
+
+/// Markdown written inside a block (a tree's `help:` or `text:`). Its links
+/// are rewritten and checked like the page's own, located at the block.
+pub fn render_fragment(
+    text: &str,
+    ctx: &BlockContext<'_>,
+    span: Range<usize>,
+    out: &mut Rendered,
+) -> String {
+    let events: Vec<Event<'_>> = Parser::new_ext(text, options())
+        .map(|event| match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = ctx.linker.rewrite(ctx.page, &dest_url, span.clone(), out);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                })
+            }
+            other => other,
+        })
+        .collect();
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
+}
+
+/// Inline markdown (emphasis, code) without a wrapping paragraph.
+pub fn render_inline(text: &str) -> String {
+    let mut html = String::new();
+    let events = Parser::new_ext(
+        text,
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION,
+    )
+    .filter(|e| {
+        !matches!(
+            e,
+            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
+        )
+    });
+    pulldown_cmark::html::push_html(&mut html, events);
+    html.trim_end().to_string()
+}

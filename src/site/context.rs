@@ -1,0 +1,395 @@
+//! What templates see: one context per page, built from the rendered site.
+//!
+//! Everything here is computed from data the build already holds; the
+//! sidebar is not part of it (it lives in one `toc.js` per language), so a
+//! page's size does not grow with the number of pages.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::content::{Kind, NavNode};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{Features, Heading};
+use crate::theme::{Bundle, Strings};
+
+use super::{BuildOptions, ROOT_MARKER, Site};
+
+/// Data shared by every page of a build.
+pub struct Shared<'a> {
+    pub site: &'a Site,
+    css: String,
+    js: String,
+    toc_hash: Vec<String>,
+    live_reload: Option<&'a str>,
+    /// Per language: content folder → its index page.
+    folder_index: Vec<HashMap<&'a str, usize>>,
+    /// Translation key → pages with that key, one per language.
+    translations: HashMap<&'a str, Vec<usize>>,
+    /// Per language: pages in reading order.
+    order: Vec<Vec<usize>>,
+    /// Position of each page in its language's reading order.
+    position: Vec<usize>,
+    strings_json: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct LinkView {
+    pub title: String,
+    pub href: String,
+    pub description: Option<String>,
+}
+
+#[derive(Serialize)]
+struct GroupView<'a> {
+    kind: &'static str,
+    title: &'a str,
+    intro: &'a str,
+    pages: Vec<LinkView>,
+}
+
+#[derive(Serialize)]
+struct LangView {
+    code: String,
+    name: String,
+    href: String,
+    current: bool,
+    missing: bool,
+}
+
+#[derive(Serialize)]
+struct PageData<'a> {
+    title: &'a str,
+    kind: &'static str,
+    kind_label: String,
+    description: Option<&'a str>,
+    content: String,
+    toc: &'a [Heading],
+    show_title: bool,
+    is_home: bool,
+    path: &'a str,
+    canonical: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub authors: &'a [String],
+    pub home: String,
+    pub print: String,
+    pub search: String,
+}
+
+#[derive(Serialize)]
+pub struct Assets<'a> {
+    pub css: String,
+    pub js: String,
+    pub toc: String,
+    pub toc_html: String,
+    pub live_reload: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Alternate {
+    lang: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    lang: &'a str,
+    root: String,
+    site: SiteView<'a>,
+    page: PageData<'a>,
+    prev: Option<LinkView>,
+    next: Option<LinkView>,
+    breadcrumbs: Vec<LinkView>,
+    groups: Vec<GroupView<'a>>,
+    languages: Vec<LangView>,
+    alternates: Vec<Alternate>,
+    features: Features,
+    clause_notice: Option<&'a str>,
+    strings: &'a Strings,
+    strings_json: &'a str,
+    assets: Assets<'a>,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(site: &'a Site, bundle: &Bundle, options: &'a BuildOptions) -> Self {
+        let book = &site.book;
+        let mut folder_index = Vec::new();
+        let mut order = Vec::new();
+        let mut position = vec![0; book.pages.len()];
+        for tree in &book.nav {
+            let mut map = HashMap::new();
+            fn collect<'b>(node: &'b NavNode, map: &mut HashMap<&'b str, usize>) {
+                if let Some(page) = node.page {
+                    if node.is_section() || node.folder.is_empty() {
+                        map.insert(node.folder.as_str(), page);
+                    }
+                }
+                for child in &node.children {
+                    collect(child, map);
+                }
+            }
+            collect(&tree.root, &mut map);
+            // Only index pages stand for folders.
+            map.retain(|_, &mut page| book.pages[page].is_index);
+            folder_index.push(map);
+            let reading = tree.reading_order();
+            for (pos, &page) in reading.iter().enumerate() {
+                position[page] = pos;
+            }
+            order.push(reading);
+        }
+        let mut translations: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, page) in book.pages.iter().enumerate() {
+            translations.entry(page.key.as_str()).or_default().push(i);
+        }
+        Shared {
+            css: format!("assets/playbook.css?v={}", bundle.css_hash),
+            js: format!("assets/playbook.js?v={}", bundle.js_hash),
+            toc_hash: book
+                .languages
+                .iter()
+                .map(|l| {
+                    crate::theme::short_hash(super::extras::toc_script(site, &l.code).as_bytes())
+                })
+                .collect(),
+            live_reload: options.live_reload.as_deref(),
+            folder_index,
+            translations,
+            order,
+            position,
+            strings_json: site.strings.iter().map(Strings::json_for_scripts).collect(),
+            site,
+        }
+    }
+
+    fn lang_index(&self, lang: &str) -> usize {
+        self.site
+            .book
+            .languages
+            .iter()
+            .position(|l| l.code == lang)
+            .unwrap_or(0)
+    }
+
+    /// `fi/` for a non-default language, empty for the default.
+    pub fn lang_dir(&self, lang: &str) -> String {
+        if self.lang_index(lang) == 0 {
+            String::new()
+        } else {
+            format!("{lang}/")
+        }
+    }
+
+    pub fn link(&self, page: usize, root: &str) -> LinkView {
+        let p = &self.site.book.pages[page];
+        LinkView {
+            title: self.site.titles[page].clone(),
+            href: format!("{root}{}", p.output),
+            description: p.front.description.clone(),
+        }
+    }
+
+    pub fn site_view(&self, lang: &str, root: &str) -> SiteView<'a> {
+        let language = self.site.book.language(lang);
+        let dir = self.lang_dir(lang);
+        SiteView {
+            title: &language.title,
+            description: language.description.as_deref(),
+            authors: &self.site.book.config.book.authors,
+            home: format!("{root}{dir}index.html"),
+            print: format!("{root}{dir}print.html"),
+            search: format!("{root}{dir}search.html"),
+        }
+    }
+
+    pub fn assets(&self, lang: &str, root: &str) -> Assets<'a> {
+        let dir = self.lang_dir(lang);
+        Assets {
+            css: format!("{root}{}", self.css),
+            js: format!("{root}{}", self.js),
+            toc: format!(
+                "{root}{dir}toc.js?v={}",
+                self.toc_hash[self.lang_index(lang)]
+            ),
+            toc_html: format!("{root}{dir}toc.html"),
+            live_reload: self.live_reload,
+        }
+    }
+
+    pub fn strings_json(&self, lang: &str) -> &str {
+        &self.strings_json[self.lang_index(lang)]
+    }
+
+    /// The full HTML of page `i`.
+    pub fn page_html(&self, i: usize) -> Result<String, Diagnostic> {
+        let site = self.site;
+        let book = &site.book;
+        let page = &book.pages[i];
+        let rendered = &site.rendered[i];
+        let lang = page.lang.as_str();
+        let li = self.lang_index(lang);
+        let root = page.root_prefix();
+        let strings = &site.strings[li];
+        let order = &self.order[li];
+        let pos = self.position[i];
+        let prev = pos.checked_sub(1).map(|p| self.link(order[p], &root));
+        let next = order.get(pos + 1).map(|&p| self.link(p, &root));
+
+        let mut breadcrumbs = Vec::new();
+        if !(page.is_index && page.section.is_empty()) {
+            let mut folder = if page.is_index {
+                parent(&page.section)
+            } else {
+                Some(page.section.as_str())
+            };
+            while let Some(f) = folder {
+                if let Some(&index) = self.folder_index[li].get(f) {
+                    breadcrumbs.push(self.link(index, &root));
+                }
+                folder = parent(f);
+            }
+            breadcrumbs.reverse();
+        }
+
+        let is_home = page.is_index && page.section.is_empty();
+        let groups = if is_home {
+            self.groups(li, &root)
+        } else {
+            Vec::new()
+        };
+
+        let siblings = &self.translations[page.key.as_str()];
+        let mut languages = Vec::new();
+        let mut alternates = Vec::new();
+        for language in &book.languages {
+            let translation = siblings
+                .iter()
+                .copied()
+                .find(|&s| book.pages[s].lang == language.code);
+            let href = match translation {
+                Some(t) => format!("{root}{}", book.pages[t].output),
+                None => format!("{root}{}index.html", self.lang_dir(&language.code)),
+            };
+            if let Some(t) = translation {
+                alternates.push(Alternate {
+                    lang: language.code.clone(),
+                    href: self.absolute_or(&book.pages[t].output, &href),
+                });
+            }
+            languages.push(LangView {
+                code: language.code.clone(),
+                name: strings.get(&format!("lang.{}", language.code)).to_string(),
+                href,
+                current: language.code == lang,
+                missing: translation.is_none(),
+            });
+        }
+        let canonical = book
+            .config
+            .book
+            .base_url
+            .as_ref()
+            .map(|base| join_url(base, &page.output));
+        let view = PageView {
+            lang,
+            root: root.clone(),
+            site: self.site_view(lang, &root),
+            page: PageData {
+                title: &site.titles[i],
+                kind: page.front.kind.as_str(),
+                kind_label: strings
+                    .get(&format!("kind.{}", page.front.kind.as_str()))
+                    .to_string(),
+                description: page.front.description.as_deref(),
+                content: rendered.html.replace(ROOT_MARKER, &root),
+                toc: &rendered.toc,
+                show_title: rendered.h1.is_none(),
+                is_home,
+                path: &page.output,
+                canonical,
+            },
+            prev,
+            next,
+            breadcrumbs,
+            groups,
+            languages: if book.languages.len() > 1 {
+                languages
+            } else {
+                Vec::new()
+            },
+            alternates: if book.languages.len() > 1 {
+                alternates
+            } else {
+                Vec::new()
+            },
+            features: rendered.features,
+            clause_notice: rendered
+                .features
+                .clauses
+                .then(|| book.languages[li].clause_notice.as_str()),
+            strings,
+            strings_json: &self.strings_json[li],
+            assets: self.assets(lang, &root),
+        };
+        site.theme.render("page.html", view)
+    }
+
+    /// The home page's groups: the language's pages by kind, in reading order.
+    fn groups(&self, li: usize, root: &str) -> Vec<GroupView<'a>> {
+        let book = &self.site.book;
+        let strings = &self.site.strings[li];
+        Kind::ALL
+            .iter()
+            .map(|&kind| GroupView {
+                kind: kind.as_str(),
+                title: strings.get(group_key(kind, "title")),
+                intro: strings.get(group_key(kind, "intro")),
+                pages: self.order[li]
+                    .iter()
+                    .copied()
+                    .filter(|&p| !book.pages[p].is_index && book.pages[p].front.kind == kind)
+                    .map(|p| self.link(p, root))
+                    .collect(),
+            })
+            .filter(|g| !g.pages.is_empty())
+            .collect()
+    }
+
+    fn absolute_or(&self, output: &str, relative: &str) -> String {
+        match &self.site.book.config.book.base_url {
+            Some(base) => join_url(base, output),
+            None => relative.to_string(),
+        }
+    }
+}
+
+fn group_key(kind: Kind, part: &str) -> &'static str {
+    match (kind, part) {
+        (Kind::Guide, "title") => "group.guide.title",
+        (Kind::Guide, _) => "group.guide.intro",
+        (Kind::HowNotTo, "title") => "group.how-not-to.title",
+        (Kind::HowNotTo, _) => "group.how-not-to.intro",
+        (Kind::HowTo, "title") => "group.how-to.title",
+        (Kind::HowTo, _) => "group.how-to.intro",
+        (Kind::Clause, "title") => "group.clause.title",
+        (Kind::Clause, _) => "group.clause.intro",
+    }
+}
+
+fn parent(folder: &str) -> Option<&str> {
+    if folder.is_empty() {
+        None
+    } else {
+        Some(folder.rfind('/').map_or("", |i| &folder[..i]))
+    }
+}
+
+/// `base` joined with a site-relative path.
+pub fn join_url(base: &str, path: &str) -> String {
+    format!("{}/{}", base.trim_end_matches('/'), path)
+}

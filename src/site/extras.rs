@@ -1,0 +1,231 @@
+//! The site's files beyond its pages: the sidebar script and its no-script
+//! page, the print page, 404.html, sitemap.xml and robots.txt.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::content::NavNode;
+use crate::html::escape;
+
+use super::context::{Assets, LinkView, Shared, SiteView, join_url};
+use super::output::{self, OutputError};
+use super::{ROOT_MARKER, Site};
+
+/// The sidebar of one language as a script: a list with links relative to
+/// the site root, which the sidebar component prefixes and marks.
+pub fn toc_script(site: &Site, lang: &str) -> String {
+    let html = toc_list(site, lang, "");
+    format!(
+        "window.PLAYBOOK_TOC = {};\n",
+        serde_json::to_string(&html).unwrap_or_else(|_| "\"\"".into())
+    )
+}
+
+/// The nested list of a language's pages, links prefixed with `root`.
+fn toc_list(site: &Site, lang: &str, root: &str) -> String {
+    fn node(site: &Site, n: &NavNode, root: &str, out: &mut String) {
+        out.push_str("<li>");
+        match n.page {
+            Some(p) => {
+                let _ = write!(
+                    out,
+                    "<a href=\"{root}{}\">{}</a>",
+                    escape(&site.book.pages[p].output),
+                    escape(&site.titles[p])
+                );
+            }
+            None => {
+                let name = n.folder.rsplit('/').next().unwrap_or("").replace('-', " ");
+                let _ = write!(out, "<span>{}</span>", escape(&name));
+            }
+        }
+        if !n.children.is_empty() {
+            out.push_str("<ol>");
+            for child in &n.children {
+                node(site, child, root, out);
+            }
+            out.push_str("</ol>");
+        }
+        out.push_str("</li>");
+    }
+    let tree = site.book.nav_for(lang);
+    let mut out = String::from("<ol class=\"pb-toc\">");
+    node(site, &tree.root, root, &mut out);
+    out.push_str("</ol>");
+    out
+}
+
+#[derive(Serialize)]
+struct ExtraView<'a> {
+    lang: &'a str,
+    root: String,
+    site: SiteView<'a>,
+    strings: &'a crate::theme::Strings,
+    strings_json: &'a str,
+    assets: Assets<'a>,
+    toc: String,
+    articles: Vec<Article>,
+    base_href: Option<String>,
+    home: Option<LinkView>,
+}
+
+#[derive(Serialize)]
+struct Article {
+    id: String,
+    title: String,
+    content: String,
+}
+
+pub fn write_all(site: &Site, shared: &Shared<'_>, dir: &Path) -> Result<(), OutputError> {
+    let to_io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |d: crate::diagnostics::Diagnostic| OutputError::Io {
+            path,
+            source: std::io::Error::other(d.render(false)),
+        }
+    };
+    for language in &site.book.languages {
+        let lang = language.code.as_str();
+        let lang_dir = shared.lang_dir(lang);
+        let root = "../".repeat(lang_dir.matches('/').count());
+        let view = |toc: String,
+                    articles: Vec<Article>,
+                    base_href: Option<String>,
+                    root: String| ExtraView {
+            lang,
+            site: shared.site_view(lang, &root),
+            strings: site.strings_for(lang),
+            strings_json: shared.strings_json(lang),
+            assets: shared.assets(lang, &root),
+            toc,
+            articles,
+            base_href,
+            home: None,
+            root,
+        };
+
+        output::write(
+            &dir.join(&lang_dir).join("toc.js"),
+            toc_script(site, lang).as_bytes(),
+        )?;
+
+        let toc_page = site
+            .theme
+            .render(
+                "toc.html",
+                view(toc_list(site, lang, &root), Vec::new(), None, root.clone()),
+            )
+            .map_err(to_io(&dir.join("toc.html")))?;
+        output::write(&dir.join(&lang_dir).join("toc.html"), toc_page.as_bytes())?;
+
+        let articles = site
+            .book
+            .pages_in(lang)
+            .map(|(i, _)| {
+                let prefix = format!("p{i}-");
+                Article {
+                    id: format!("p{i}"),
+                    title: site.titles[i].clone(),
+                    content: prefix_ids(
+                        &site.rendered[i].html.replace(ROOT_MARKER, &root),
+                        &prefix,
+                    ),
+                }
+            })
+            .collect();
+        let print = site
+            .theme
+            .render(
+                "print.html",
+                view(String::new(), articles, None, root.clone()),
+            )
+            .map_err(to_io(&dir.join("print.html")))?;
+        output::write(&dir.join(&lang_dir).join("print.html"), print.as_bytes())?;
+
+        // A 404 page is served for any missing path, so its links cannot be
+        // relative to its own folder: with base_url they are absolute.
+        let base_href = site
+            .book
+            .config
+            .book
+            .base_url
+            .as_ref()
+            .map(|b| join_url(b, &lang_dir));
+        let not_found = site
+            .theme
+            .render(
+                "404.html",
+                view(String::new(), Vec::new(), base_href, root.clone()),
+            )
+            .map_err(to_io(&dir.join("404.html")))?;
+        output::write(&dir.join(&lang_dir).join("404.html"), not_found.as_bytes())?;
+    }
+    output::write(&dir.join("robots.txt"), robots(site).as_bytes())?;
+    if let Some(base) = &site.book.config.book.base_url {
+        output::write(&dir.join("sitemap.xml"), sitemap(site, base).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Makes the ids of one page unique inside the print page.
+fn prefix_ids(html: &str, prefix: &str) -> String {
+    let mut out = html.replace(" id=\"", &format!(" id=\"{prefix}"));
+    out = out.replace("href=\"#", &format!("href=\"#{prefix}"));
+    out = out.replace(" for=\"", &format!(" for=\"{prefix}"));
+    let mut result = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    for attr in ["aria-labelledby=\""] {
+        while let Some(i) = rest.find(attr) {
+            result.push_str(&rest[..i + attr.len()]);
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap_or(rest.len());
+            let ids: Vec<String> = rest[..end]
+                .split_whitespace()
+                .map(|id| format!("{prefix}{id}"))
+                .collect();
+            result.push_str(&ids.join(" "));
+            rest = &rest[end..];
+        }
+    }
+    result.push_str(rest);
+    result
+}
+
+fn robots(site: &Site) -> String {
+    let mut out = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base) = &site.book.config.book.base_url {
+        let _ = writeln!(out, "Sitemap: {}", join_url(base, "sitemap.xml"));
+    }
+    out
+}
+
+fn sitemap(site: &Site, base: &str) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for page in &site.book.pages {
+        let _ = writeln!(
+            out,
+            "  <url><loc>{}</loc></url>",
+            escape(&join_url(base, &page.output))
+        );
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_ids;
+
+    #[test]
+    fn print_ids_are_prefixed_consistently() {
+        let html = r##"<h2 id="a">A</h2><a href="#a">x</a><section aria-labelledby="t-title b">"##;
+        let out = prefix_ids(html, "p1-");
+        assert!(out.contains(r#"id="p1-a""#));
+        assert!(out.contains(r##"href="#p1-a""##));
+        assert!(out.contains(r#"aria-labelledby="p1-t-title p1-b""#));
+    }
+}

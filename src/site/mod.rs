@@ -1,0 +1,246 @@
+//! The build: load, render, check, then write the site atomically.
+//!
+//! [`Site::load`] reads the project and renders every page in memory
+//! (in parallel), then checks links across pages. [`Site::write`] turns the
+//! rendered pages into files through the theme. `serve` keeps a [`Site`]
+//! alive and re-renders only what a change touches.
+
+mod context;
+mod extras;
+pub mod output;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use thiserror::Error;
+
+use crate::content::{Book, LoadOptions};
+use crate::diagnostics::{self, Diagnostic};
+use crate::markdown::{self, LinkTarget, Linker, Rendered};
+use crate::theme::{Bundle, Strings, Theme};
+pub use output::OutputError;
+
+/// Links between pages are written with this in place of the way back to
+/// the site root, so one rendered body serves its page and the print page.
+pub const ROOT_MARKER: &str = "~pb-root~/";
+
+/// How a build runs.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Where to write the site; `None` for `output:` in book.yaml or `public/`.
+    pub out: Option<PathBuf>,
+    pub drafts: bool,
+    /// A script tag `serve` injects for live reload; never set by `build`.
+    pub live_reload: Option<String>,
+}
+
+#[derive(Debug, Error)]
+pub enum BuildError {
+    #[error("the playbook has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
+    Content(Vec<Diagnostic>),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub out: PathBuf,
+    pub warnings: Vec<Diagnostic>,
+    pub elapsed: Duration,
+}
+
+/// Builds the project at `root` and swaps the result into the output folder.
+pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let site = Site::load(root, options).map_err(BuildError::Content)?;
+    let out = site.book.config.output_dir(root, options.out.as_deref());
+    let staging = output::Staging::new(&out, root)?;
+    let pages = site.write(staging.dir(), options)?;
+    let out = staging.commit()?;
+    Ok(BuildReport {
+        pages,
+        out,
+        warnings: site.warnings,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// A loaded, rendered and checked site, ready to write.
+pub struct Site {
+    pub book: Book,
+    pub theme: Theme,
+    /// Theme strings per language, in `book.languages` order.
+    pub strings: Vec<Strings>,
+    /// One entry per page of `book.pages`.
+    pub rendered: Vec<Rendered>,
+    pub titles: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Site {
+    pub fn load(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
+        let book = Book::load(
+            root,
+            LoadOptions {
+                drafts: options.drafts,
+            },
+        )?;
+        let theme = Theme::load(root, &book.config.book.theme)?;
+        Site::render(book, theme)
+    }
+
+    /// Renders every page and checks the links between them.
+    pub fn render(book: Book, theme: Theme) -> Result<Site, Vec<Diagnostic>> {
+        let strings: Vec<Strings> = book
+            .languages
+            .iter()
+            .map(|l| theme.strings(&l.code))
+            .collect();
+        let lang_index: HashMap<&str, usize> = book
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.code.as_str(), i))
+            .collect();
+        let linker = Linker::new(&book);
+        let rendered: Vec<Rendered> = book
+            .pages
+            .par_iter()
+            .map(|page| markdown::render(page, &linker, &strings[lang_index[page.lang.as_str()]]))
+            .collect();
+        let mut site = Site {
+            titles: Vec::new(),
+            book,
+            theme,
+            strings,
+            rendered,
+            warnings: Vec::new(),
+        };
+        site.titles = site.compute_titles();
+        let mut problems: Vec<Diagnostic> = site
+            .rendered
+            .iter_mut()
+            .flat_map(|r| std::mem::take(&mut r.diagnostics))
+            .collect();
+        problems.extend(check_anchors(&site.book, &site.rendered));
+        diagnostics::sort(&mut problems);
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(problems);
+        }
+        site.warnings = problems;
+        Ok(site)
+    }
+
+    fn compute_titles(&self) -> Vec<String> {
+        self.book
+            .pages
+            .iter()
+            .zip(&self.rendered)
+            .map(|(page, rendered)| {
+                page.front
+                    .title
+                    .clone()
+                    .or_else(|| rendered.h1.clone())
+                    .unwrap_or_else(|| page.stem_title())
+            })
+            .collect()
+    }
+
+    pub fn strings_for(&self, lang: &str) -> &Strings {
+        let i = self
+            .book
+            .languages
+            .iter()
+            .position(|l| l.code == lang)
+            .unwrap_or(0);
+        &self.strings[i]
+    }
+
+    /// Writes every file of the site into `dir`. Returns the pages written.
+    pub fn write(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
+        let bundle = self.theme.bundle(&markdown::highlight::stylesheet());
+        let shared = context::Shared::new(self, &bundle, options);
+        self.book
+            .pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, page)| {
+                let html = shared.page_html(i).map_err(|d| OutputError::Io {
+                    path: dir.join(&page.output),
+                    source: std::io::Error::other(d.render(false)),
+                })?;
+                output::write(&dir.join(&page.output), html.as_bytes())
+            })
+            .collect::<Result<(), OutputError>>()?;
+        self.book
+            .assets
+            .par_iter()
+            .map(|asset| {
+                let target = dir.join(&asset.path);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(|source| OutputError::Io {
+                        path: parent.to_path_buf(),
+                        source,
+                    })?;
+                }
+                std::fs::copy(&asset.source, &target)
+                    .map(|_| ())
+                    .map_err(|source| OutputError::Io {
+                        path: asset.source.clone(),
+                        source,
+                    })
+            })
+            .collect::<Result<(), OutputError>>()?;
+        write_bundle(dir, &bundle)?;
+        for (path, bytes) in self.theme.static_files() {
+            output::write(&dir.join("assets").join(path), bytes)?;
+        }
+        extras::write_all(self, &shared, dir)?;
+        Ok(self.book.pages.len())
+    }
+}
+
+fn write_bundle(dir: &Path, bundle: &Bundle) -> Result<(), OutputError> {
+    output::write(&dir.join("assets/playbook.css"), bundle.css.as_bytes())?;
+    output::write(&dir.join("assets/playbook.js"), bundle.js.as_bytes())
+}
+
+/// Checks every `#anchor` of every internal link against the ids its
+/// target page really has.
+fn check_anchors(book: &Book, rendered: &[Rendered]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (i, (page, r)) in book.pages.iter().zip(rendered).enumerate() {
+        for link in &r.links {
+            let target = match link.target {
+                LinkTarget::Page(t) => t,
+                LinkTarget::SamePage => i,
+            };
+            let anchors = &rendered[target].anchors;
+            if anchors.contains(&link.anchor) {
+                continue;
+            }
+            let target_name = &book.pages[target].source.name;
+            let d = Diagnostic::error(
+                "link::missing-anchor",
+                format!(
+                    "`{target_name}` has no heading or anchor `#{}`",
+                    link.anchor
+                ),
+            )
+            .at(&page.source, link.span.clone())
+            .with_label("no such anchor");
+            let d = match diagnostics::closest(&link.anchor, anchors.iter().map(String::as_str)) {
+                Some(close) => d.with_help(format!("did you mean `#{close}`?")),
+                None => d.with_help(
+                    "anchors are heading texts in lowercase with dashes, such as `#what-to-say`",
+                ),
+            };
+            problems.push(d);
+        }
+    }
+    problems
+}

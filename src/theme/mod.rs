@@ -1,0 +1,299 @@
+//! The theme: templates, styles, scripts and strings.
+//!
+//! The default theme (`themes/default/`) is embedded in the binary, so
+//! `playbook` works in any folder. A project's `themes/<name>/` may replace
+//! any single file of it or add files. This module loads the files once,
+//! compiles the templates once, and bundles the components' CSS and
+//! JavaScript into one stylesheet and one script.
+
+mod strings;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use include_dir::{Dir, include_dir};
+use minijinja::Environment;
+use serde::Serialize;
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, SourceFile, display_path};
+pub use strings::Strings;
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+pub const THEMES_DIR: &str = "themes";
+
+/// A file of the theme and where it came from.
+#[derive(Debug, Clone)]
+struct ThemeFile {
+    bytes: Arc<[u8]>,
+    /// The path shown in errors: the project's file, or the built-in one.
+    origin: String,
+}
+
+/// The loaded theme.
+pub struct Theme {
+    files: BTreeMap<String, ThemeFile>,
+    env: Environment<'static>,
+    strings: BTreeMap<String, Strings>,
+}
+
+/// The bundled stylesheet and script, with short content hashes for
+/// cache-busting query strings.
+pub struct Bundle {
+    pub css: String,
+    pub js: String,
+    pub css_hash: String,
+    pub js_hash: String,
+}
+
+impl Theme {
+    /// The built-in theme under the project's `themes/<name>/` overrides.
+    pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
+        let mut files = BTreeMap::new();
+        collect_embedded(&DEFAULT_THEME, &mut files);
+        let dir = root.join(THEMES_DIR).join(name);
+        if dir.is_dir() {
+            for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+                let entry = entry.map_err(|err| {
+                    vec![Diagnostic::error(
+                        "theme::unreadable",
+                        format!("cannot read the theme: {err}"),
+                    )]
+                })?;
+                if !entry.file_type().is_file()
+                    || crate::content::is_ignored(&entry.file_name().to_string_lossy())
+                {
+                    continue;
+                }
+                let rel = display_path(&dir, entry.path());
+                let bytes = std::fs::read(entry.path()).map_err(|err| {
+                    vec![Diagnostic::error(
+                        "theme::unreadable",
+                        format!("cannot read `{}`: {err}", display_path(root, entry.path())),
+                    )]
+                })?;
+                files.insert(
+                    rel,
+                    ThemeFile {
+                        bytes: bytes.into(),
+                        origin: display_path(root, entry.path()),
+                    },
+                );
+            }
+        } else if name != "default" {
+            return Err(vec![
+                Diagnostic::error(
+                    "theme::missing",
+                    format!("there is no theme `{name}` in `themes/`"),
+                )
+                .with_help("set `theme: default`, or create the folder `themes/{name}/`"),
+            ]);
+        }
+        Theme::from_files(files)
+    }
+
+    fn from_files(files: BTreeMap<String, ThemeFile>) -> Result<Theme, Vec<Diagnostic>> {
+        let mut problems = Vec::new();
+        let mut env = Environment::new();
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_formatter(format_value);
+        for (path, file) in &files {
+            let Some(name) = path.strip_prefix("templates/") else {
+                continue;
+            };
+            let source = match std::str::from_utf8(&file.bytes) {
+                Ok(text) => text.to_string(),
+                Err(_) => {
+                    problems.push(Diagnostic::error(
+                        "theme::not-utf8",
+                        format!("`{}` is not valid UTF-8", file.origin),
+                    ));
+                    continue;
+                }
+            };
+            if let Err(err) = env.add_template_owned(name.to_string(), source.clone()) {
+                problems.push(template_diagnostic(&err, &file.origin, source));
+            }
+        }
+        let mut strings = BTreeMap::new();
+        for (path, file) in &files {
+            let Some(lang) = path
+                .strip_prefix("i18n/")
+                .and_then(|p| p.strip_suffix(".yaml"))
+            else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&file.bytes).into_owned();
+            match crate::yaml::from_str::<BTreeMap<String, String>>(&text) {
+                Ok(map) => {
+                    strings.insert(lang.to_string(), Strings::new(map));
+                }
+                Err(err) => {
+                    let source = SourceFile::new(file.origin.clone(), text);
+                    problems.push(
+                        Diagnostic::error(
+                            "theme::strings",
+                            format!("theme strings: {}", err.message),
+                        )
+                        .at(&source, err.span),
+                    );
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Theme {
+            files,
+            env,
+            strings,
+        })
+    }
+
+    /// The strings for a language tag, falling back to its primary
+    /// language, then to English.
+    pub fn strings(&self, lang: &str) -> Strings {
+        let english = self.strings.get("en").cloned().unwrap_or_default();
+        let primary = lang.split('-').next().unwrap_or(lang);
+        match self.strings.get(lang).or_else(|| self.strings.get(primary)) {
+            Some(s) => s.clone().over(&english),
+            None => english,
+        }
+    }
+
+    /// Languages the theme has strings for.
+    pub fn has_strings_for(&self, lang: &str) -> bool {
+        let primary = lang.split('-').next().unwrap_or(lang);
+        self.strings.contains_key(lang) || self.strings.contains_key(primary)
+    }
+
+    pub fn render(&self, template: &str, ctx: impl Serialize) -> Result<String, Diagnostic> {
+        let tmpl = self.env.get_template(template).map_err(|err| {
+            Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
+        })?;
+        tmpl.render(ctx).map_err(|err| {
+            let origin = self
+                .files
+                .get(&format!("templates/{}", err.name().unwrap_or(template)))
+                .map(|f| {
+                    (
+                        f.origin.clone(),
+                        String::from_utf8_lossy(&f.bytes).into_owned(),
+                    )
+                });
+            match origin {
+                Some((origin, source)) => template_diagnostic(&err, &origin, source),
+                None => {
+                    Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
+                }
+            }
+        })
+    }
+
+    /// One stylesheet (base styles, then each component's) and one script.
+    pub fn bundle(&self, syntax_css: &str) -> Bundle {
+        let mut css = String::new();
+        let mut js = String::from("(function () {\n\"use strict\";\n");
+        let ordered = self
+            .files
+            .iter()
+            .filter(|(p, _)| p.starts_with("css/"))
+            .chain(
+                self.files
+                    .iter()
+                    .filter(|(p, _)| p.starts_with("components/")),
+            );
+        for (path, file) in ordered {
+            let text = String::from_utf8_lossy(&file.bytes);
+            if path.ends_with(".css") {
+                css.push_str(&format!("/* {path} */\n{text}\n"));
+            } else if path.ends_with(".js") {
+                js.push_str(&format!("/* {path} */\n{text}\n"));
+            }
+        }
+        css.push_str(syntax_css);
+        js.push_str("})();\n");
+        Bundle {
+            css_hash: short_hash(css.as_bytes()),
+            js_hash: short_hash(js.as_bytes()),
+            css,
+            js,
+        }
+    }
+
+    /// Files copied to the site as they are (`static/` in the theme).
+    pub fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files
+            .iter()
+            .filter_map(|(path, file)| path.strip_prefix("static/").map(|p| (p, &file.bytes[..])))
+    }
+}
+
+/// Escapes like minijinja's HTML formatter, but leaves `/` alone: every
+/// link the theme prints is a path, and `&#x2f;` only makes pages larger.
+fn format_value(
+    out: &mut minijinja::Output<'_>,
+    state: &minijinja::State<'_, '_>,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
+    match value.as_str() {
+        Some(text) if html && !value.is_safe() => out
+            .write_str(&crate::html::escape(text))
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())),
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+fn collect_embedded(dir: &'static Dir<'static>, out: &mut BTreeMap<String, ThemeFile>) {
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        out.insert(
+            path.clone(),
+            ThemeFile {
+                bytes: Arc::from(file.contents()),
+                origin: format!("(built-in theme) {path}"),
+            },
+        );
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, out);
+    }
+}
+
+fn template_diagnostic(err: &minijinja::Error, origin: &str, source: String) -> Diagnostic {
+    let file = SourceFile::new(origin.to_string(), source);
+    let mut d = Diagnostic::error("theme::template", format!("template error: {}", err.kind()));
+    if let Some(detail) = err.detail() {
+        d.message = format!("template error: {detail}");
+    }
+    match (err.range(), err.line()) {
+        (Some(range), _) => d.at(&file, range),
+        (None, Some(line)) => {
+            let start: usize = file
+                .text
+                .split_inclusive('\n')
+                .take(line.saturating_sub(1))
+                .map(str::len)
+                .sum();
+            let len = file.text[start..]
+                .find('\n')
+                .unwrap_or(file.text.len() - start);
+            d.at(&file, start..start + len)
+        }
+        _ => d.in_file(&file),
+    }
+}
+
+/// A short, stable content hash (FNV-1a) for cache busting.
+pub fn short_hash(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")[..8].to_string()
+}
