@@ -195,7 +195,7 @@ impl Config {
                 );
             }
         }
-        for (name, _) in &self.book.checks {
+        for name in self.book.checks.keys() {
             if !crate::check::CHECK_NAMES.contains(&name.as_str()) {
                 problems.push(
                     Diagnostic::error("config::unknown-check", format!("unknown check `{name}`"))

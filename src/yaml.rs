@@ -74,9 +74,7 @@ fn convert(text: &str, err: &serde_yaml::Error) -> YamlError {
 /// The end of the word or token that starts at `offset`.
 fn token_end(text: &str, offset: usize) -> usize {
     let rest = &text[offset.min(text.len())..];
-    let len = rest
-        .find(|c: char| c == ':' || c == '\n' || c == ',' || c == ']' || c == '}')
-        .unwrap_or(rest.len());
+    let len = rest.find([':', '\n', ',', ']', '}']).unwrap_or(rest.len());
     offset
         + len.max(
             rest.chars()
@@ -141,11 +139,11 @@ impl From<usize> for Seg {
     }
 }
 
-/// Builds a path: `path!["nodes", id, "answers", 2, "next"]`.
+/// Builds a path: `yaml_path!["nodes", id, "answers", 2, "next"]`.
 #[macro_export]
 macro_rules! yaml_path {
     ($($seg:expr),* $(,)?) => {
-        vec![$($crate::yaml::Seg::from($seg)),*]
+        [$($crate::yaml::Seg::from($seg)),*]
     };
 }
 

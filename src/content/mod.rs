@@ -50,16 +50,19 @@ pub struct LoadOptions {
 
 impl Book {
     /// Reads the project at `root`: `book.yaml` and `content/`.
-    pub fn load(root: &Path, options: LoadOptions) -> Result<Book, Vec<Diagnostic>> {
+    ///
+    /// A broken `book.yaml` stops here. Problems with single pages do not:
+    /// the book comes back without those pages, together with the problems,
+    /// so one run can report every bad page.
+    pub fn load(
+        root: &Path,
+        options: LoadOptions,
+    ) -> Result<(Book, Vec<Diagnostic>), Vec<Diagnostic>> {
         let config = Config::load(root)?;
-        Book::load_with(root, config, options)
+        Ok(Book::load_with(root, config, options))
     }
 
-    pub fn load_with(
-        root: &Path,
-        config: Config,
-        options: LoadOptions,
-    ) -> Result<Book, Vec<Diagnostic>> {
+    pub fn load_with(root: &Path, config: Config, options: LoadOptions) -> (Book, Vec<Diagnostic>) {
         let languages = config.languages();
         let content_dir = root.join(CONTENT_DIR);
         let (files, mut problems) = walk(root, &content_dir);
@@ -83,20 +86,18 @@ impl Book {
 
         let (nav, order, nav_problems) = nav::build(&config, &languages, &pages);
         problems.extend(nav_problems);
-        if problems.iter().any(Diagnostic::is_error) {
-            return Err(problems);
-        }
         let mut slots: Vec<Option<Page>> = pages.into_iter().map(Some).collect();
         let pages: Vec<Page> = order.iter().filter_map(|&i| slots[i].take()).collect();
         let nav = nav::renumber(nav, &order);
-        Ok(Book {
+        let book = Book {
             root: root.to_path_buf(),
             config,
             languages,
             pages,
             assets: files.assets,
             nav,
-        })
+        };
+        (book, problems)
     }
 
     pub fn language(&self, code: &str) -> &Language {

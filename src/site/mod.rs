@@ -83,18 +83,19 @@ pub struct Site {
 
 impl Site {
     pub fn load(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
-        let book = Book::load(
-            root,
-            LoadOptions {
-                drafts: options.drafts,
-            },
-        )?;
+        let drafts = options.drafts;
+        let (book, load_problems) = Book::load(root, LoadOptions { drafts })?;
         let theme = Theme::load(root, &book.config.book.theme)?;
-        Site::render(book, theme)
+        Site::render(book, theme, load_problems)
     }
 
-    /// Renders every page and checks the links between them.
-    pub fn render(book: Book, theme: Theme) -> Result<Site, Vec<Diagnostic>> {
+    /// Renders every page and checks the links between them. `problems`
+    /// holds earlier ones (from loading), reported together with these.
+    pub fn render(
+        book: Book,
+        theme: Theme,
+        mut problems: Vec<Diagnostic>,
+    ) -> Result<Site, Vec<Diagnostic>> {
         let strings: Vec<Strings> = book
             .languages
             .iter()
@@ -121,11 +122,11 @@ impl Site {
             warnings: Vec::new(),
         };
         site.titles = site.compute_titles();
-        let mut problems: Vec<Diagnostic> = site
-            .rendered
-            .iter_mut()
-            .flat_map(|r| std::mem::take(&mut r.diagnostics))
-            .collect();
+        problems.extend(
+            site.rendered
+                .iter_mut()
+                .flat_map(|r| std::mem::take(&mut r.diagnostics)),
+        );
         problems.extend(check_anchors(&site.book, &site.rendered));
         diagnostics::sort(&mut problems);
         if problems.iter().any(Diagnostic::is_error) {

@@ -17,6 +17,7 @@ use crate::yaml_path;
 use super::model::{Answer, Node, ScenarioSpec, Tree, TreeSpec};
 
 /// A problem with a span in the fence body.
+#[derive(Debug)]
 pub struct Problem {
     pub code: &'static str,
     pub message: String,
@@ -87,9 +88,14 @@ pub fn check(spec: TreeSpec, body: &str, default_id: &str) -> Result<Tree, Vec<P
     let mut nodes: IndexMap<String, Node> = IndexMap::new();
     for (id, node) in &spec.nodes {
         let at = |path: &[Seg]| {
-            let mut full = yaml_path!["nodes", id.as_str()];
+            let mut full = yaml_path!["nodes", id.as_str()].to_vec();
             full.extend_from_slice(path);
             loc.nearest(&full)
+        };
+        let value_at = |path: &[Seg]| {
+            let mut full = yaml_path!["nodes", id.as_str()].to_vec();
+            full.extend_from_slice(path);
+            loc.value(&full).unwrap_or_else(|| loc.nearest(&full))
         };
         let node_span = at(&[]);
         match (&node.question, &node.outcome) {
@@ -179,7 +185,7 @@ pub fn check(spec: TreeSpec, body: &str, default_id: &str) -> Result<Tree, Vec<P
                         Problem::new(
                             "tree::unknown-node",
                             format!("`next: {}` names a node that does not exist", answer.next),
-                            at(&yaml_path!["answers", i, "next"]),
+                            value_at(&yaml_path!["answers", i, "next"]),
                         )
                         .suggest(&answer.next, names.iter().copied()),
                     );

@@ -1,1 +1,240 @@
+//! One test per build-time check: each asserts the message and the line
+//! (1-based, inside the fence body) the problem is reported at.
 
+use super::check::{Problem, check};
+use super::model::TreeSpec;
+use crate::yaml;
+
+/// Parses and checks `body`; returns (line, message, help) per problem.
+fn problems(body: &str) -> Vec<(usize, String, Option<String>)> {
+    let spec: TreeSpec = match yaml::from_str(body) {
+        Ok(spec) => spec,
+        Err(err) => {
+            return vec![(
+                line_of(body, err.span.start),
+                err.message.clone(),
+                err.suggestion(),
+            )];
+        }
+    };
+    match check(spec, body, "tree") {
+        Ok(_) => Vec::new(),
+        Err(list) => list
+            .into_iter()
+            .map(
+                |Problem {
+                     message,
+                     span,
+                     help,
+                     ..
+                 }| (line_of(body, span.start), message, help),
+            )
+            .collect(),
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
+}
+
+const GOOD: &str = "\
+title: Keep or end?
+nodes:
+  profitable:
+    question: Is the client profitable?
+    answers:
+      - label: \"Yes\"
+        next: keep
+      - label: \"No\"
+        next: end
+  keep:
+    outcome: Keep the client
+  end:
+    outcome: End it
+    checklist:
+      - Call them
+scenarios:
+  - answers: [\"No\"]
+    outcome: end
+";
+
+#[test]
+fn a_good_tree_passes() {
+    assert!(problems(GOOD).is_empty(), "{:?}", problems(GOOD));
+}
+
+#[test]
+fn yaml_syntax_errors_are_located() {
+    let body = "title: T\nnodes:\n  a: [unclosed\n";
+    let found = problems(body);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].0 >= 3, "{found:?}");
+}
+
+#[test]
+fn unknown_keys_name_the_key_and_suggest() {
+    let body = GOOD.replace(
+        "    outcome: Keep the client",
+        "    outcome: Keep the client\n    checklst: [a]",
+    );
+    let found = problems(&body);
+    assert_eq!(found[0].0, 12);
+    assert!(found[0].1.contains("unknown field `checklst`"), "{found:?}");
+    assert_eq!(found[0].2.as_deref(), Some("did you mean `checklist`?"));
+}
+
+#[test]
+fn a_node_that_is_both_question_and_outcome() {
+    let body = GOOD.replace(
+        "    outcome: Keep the client",
+        "    outcome: Keep the client\n    question: Really?",
+    );
+    let found = problems(&body);
+    assert_eq!(found[0].0, 10);
+    assert_eq!(found[0].1, "node `keep` is both a question and an outcome");
+}
+
+#[test]
+fn a_node_that_is_neither() {
+    let body = GOOD.replace("    outcome: Keep the client", "    text: Nothing here");
+    let found = problems(&body);
+    assert_eq!(found[0].0, 10);
+    assert_eq!(
+        found[0].1,
+        "node `keep` is neither a question nor an outcome"
+    );
+}
+
+#[test]
+fn a_question_with_one_answer() {
+    let body = GOOD.replace("      - label: \"No\"\n        next: end\n", "");
+    let found = problems(&body);
+    assert_eq!(found[0].0, 5);
+    assert_eq!(
+        found[0].1,
+        "question `profitable` has 1 answer; a question needs at least two"
+    );
+}
+
+#[test]
+fn two_answers_with_the_same_label() {
+    let body = GOOD.replace("label: \"No\"", "label: \"yes\"");
+    let found = problems(&body);
+    assert_eq!(found[0].0, 8);
+    assert_eq!(
+        found[0].1,
+        "question `profitable` offers the answer \"yes\" twice"
+    );
+}
+
+#[test]
+fn next_naming_a_missing_node_suggests_the_closest() {
+    let body = GOOD.replace("next: keep", "next: kep");
+    let found = problems(&body);
+    assert_eq!(found[0].0, 7);
+    assert_eq!(found[0].1, "`next: kep` names a node that does not exist");
+    assert_eq!(found[0].2.as_deref(), Some("did you mean `keep`?"));
+}
+
+#[test]
+fn start_naming_a_missing_node() {
+    let body = GOOD.replace(
+        "title: Keep or end?\n",
+        "title: Keep or end?\nstart: profitabel\n",
+    );
+    let found = problems(&body);
+    assert_eq!(found[0].0, 2);
+    assert_eq!(
+        found[0].1,
+        "`start: profitabel` names a node that does not exist"
+    );
+    assert_eq!(found[0].2.as_deref(), Some("did you mean `profitable`?"));
+}
+
+#[test]
+fn a_node_no_path_reaches() {
+    let body = GOOD.replace("  end:\n", "  orphan:\n    outcome: Lost\n  end:\n");
+    let found = problems(&body);
+    assert_eq!(found[0].0, 12);
+    assert_eq!(found[0].1, "no path reaches node `orphan`");
+}
+
+#[test]
+fn a_cycle_is_shown_as_a_loop() {
+    let body = "\
+title: Loop
+nodes:
+  a:
+    question: A?
+    answers:
+      - label: x
+        next: b
+      - label: y
+        next: done
+  b:
+    question: B?
+    answers:
+      - label: x
+        next: a
+      - label: y
+        next: done
+  done:
+    outcome: Done
+";
+    let found = problems(body);
+    assert_eq!(found[0].0, 14);
+    assert_eq!(found[0].1, "the tree loops: a → b → a");
+}
+
+#[test]
+fn a_scenario_answer_that_is_not_offered() {
+    let body = GOOD.replace("answers: [\"No\"]", "answers: [\"Nope\"]");
+    let found = problems(&body);
+    assert_eq!(found[0].0, 17);
+    assert_eq!(
+        found[0].1,
+        "scenario 1: question `profitable` does not offer the answer \"Nope\""
+    );
+    assert!(found[0].2.as_deref().unwrap().contains("\"No\""));
+}
+
+#[test]
+fn a_scenario_that_ends_at_a_different_outcome() {
+    let body = GOOD.replace("    outcome: end\n", "    outcome: keep\n");
+    let found = problems(&body);
+    assert_eq!(found[0].0, 18);
+    assert_eq!(
+        found[0].1,
+        "scenario 1: the answers lead to `end`, not to `keep`"
+    );
+}
+
+#[test]
+fn a_scenario_that_stops_before_an_outcome() {
+    let body = GOOD.replace("answers: [\"No\"]", "answers: []");
+    let found = problems(&body);
+    assert_eq!(found[0].0, 17);
+    assert!(
+        found[0].1.contains("stop at question `profitable`"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let body = GOOD
+        .replace("next: keep", "next: kep")
+        .replace("label: \"No\"", "label: \"yes\"");
+    assert_eq!(problems(&body).len(), 2);
+}
+
+#[test]
+fn the_fingerprint_changes_when_the_tree_changes() {
+    let parse = |body: &str| {
+        check(yaml::from_str(body).unwrap(), body, "t")
+            .unwrap()
+            .fingerprint()
+    };
+    assert_eq!(parse(GOOD), parse(GOOD));
+    assert_ne!(parse(GOOD), parse(&GOOD.replace("Call them", "Email them")));
+}

@@ -1,0 +1,256 @@
+//! A full build of the fixture book: what lands where, and what it says.
+
+use crate::Project;
+
+fn built() -> Project {
+    let project = Project::fixture("basic");
+    let run = project.build().succeeds();
+    assert!(
+        run.stdout().starts_with("Built 8 pages in "),
+        "{}",
+        run.stdout()
+    );
+    project
+}
+
+#[test]
+fn pages_land_at_their_html_paths_and_drafts_stay_out() {
+    let p = built();
+    for path in [
+        "index.html",
+        "first.html",
+        "last.html",
+        "guides/index.html",
+        "guides/steps.html",
+        "guides/clause.html",
+        "guides/tree.html",
+        "fi/guides/steps.html",
+        "img/diagram.svg",
+        "404.html",
+        "print.html",
+        "fi/print.html",
+        "toc.js",
+        "toc.html",
+        "sitemap.xml",
+        "robots.txt",
+        "assets/playbook.css",
+        "assets/playbook.js",
+    ] {
+        assert!(p.out(path).is_file(), "missing public/{path}");
+    }
+    assert!(!p.out("draft.html").exists());
+}
+
+#[test]
+fn links_between_pages_are_relative_html_links() {
+    let p = built();
+    let index = p.read("index.html");
+    assert!(
+        index.contains(r##"href="guides/steps.html#the-steps""##),
+        "{index}"
+    );
+    assert!(
+        index.contains(r#"href="guides/index.html""#),
+        "folder links open the index page"
+    );
+    let steps = p.read("guides/steps.html");
+    assert!(steps.contains(r#"href="../assets/playbook.css?v="#));
+    assert!(steps.contains(r#"href="../index.html""#));
+    let fi = p.read("fi/guides/steps.html");
+    assert!(
+        fi.contains(r##"href="../../guides/steps.html#the-steps""##),
+        "{fi}"
+    );
+    assert!(!index.contains("href=\"/"), "no root-absolute links");
+}
+
+#[test]
+fn the_reading_order_follows_nav_then_weight_then_name() {
+    let p = built();
+    let toc = p.read("toc.js");
+    let order: Vec<usize> = [
+        "index.html",
+        "guides/index.html",
+        "guides/tree.html",
+        "guides/steps.html",
+        "guides/clause.html",
+        "last.html",
+        "first.html",
+    ]
+    .iter()
+    .map(|page| {
+        toc.find(&format!("\\\"{page}\\\""))
+            .unwrap_or_else(|| panic!("{page} not in toc: {toc}"))
+    })
+    .collect();
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    assert_eq!(order, sorted, "{toc}");
+    let first = p.read("last.html");
+    assert!(
+        first.contains(r#"rel="next""#) && first.contains("first.html"),
+        "last → first by weight"
+    );
+}
+
+#[test]
+fn headings_get_ids_anchor_links_and_a_table_of_contents() {
+    let p = built();
+    let steps = p.read("guides/steps.html");
+    assert!(steps.contains(r#"<h2 id="mitä-sanoa">"#), "{steps}");
+    assert!(steps.contains(r##"<a class="pb-anchor" href="#mitä-sanoa""##));
+    assert!(steps.contains(
+        r##"<li class="pb-onthispage__level-2"><a href="#the-steps">The steps</a></li>"##
+    ));
+}
+
+#[test]
+fn gfm_features_render() {
+    let p = built();
+    let index = p.read("index.html");
+    assert!(index.contains(r#"<div class="pb-alert pb-alert--warning" role="note">"#));
+    assert!(index.contains("<table>"));
+    assert!(index.contains("footnote-definition"));
+    let first = p.read("first.html");
+    assert!(first.contains("<del>strike</del>"));
+    assert!(first.contains("“quotes”"), "smart punctuation");
+    let steps = p.read("guides/steps.html");
+    assert!(
+        steps.contains(
+            r#"class="pb-task" data-item="call-the-client" aria-label="Call the client""#
+        ),
+        "{steps}"
+    );
+    assert!(steps.contains(r#"aria-label="Write it down" checked"#));
+}
+
+#[test]
+fn code_is_highlighted_at_build_time_and_unknown_languages_stay_plain() {
+    let p = built();
+    let steps = p.read("guides/steps.html");
+    assert!(steps.contains(r#"<pre class="pb-code" data-lang="rust""#));
+    assert!(steps.contains(r#"<span class="hl-"#));
+    assert!(steps.contains("&lt;plain&gt;"));
+    let css = p.read("assets/playbook.css");
+    assert!(
+        css.contains(".hl-"),
+        "syntax colours are in the one stylesheet"
+    );
+    assert!(css.contains("prefers-color-scheme: dark"));
+}
+
+#[test]
+fn clauses_have_fields_and_read_without_javascript() {
+    let p = built();
+    let clause = p.read("guides/clause.html");
+    assert!(clause.contains(r#"<span class="pb-field" data-field="Provider">[Provider]</span>"#));
+    assert_eq!(
+        clause
+            .matches(r#"<input type="text" data-field="Provider""#)
+            .count(),
+        1,
+        "one field per name"
+    );
+    assert!(clause.contains("<p>Second paragraph.</p>"));
+    assert!(clause.contains("Sample clauses are not legal advice"));
+    assert!(
+        !p.read("index.html").contains("not legal advice"),
+        "the notice only shows with clauses"
+    );
+}
+
+#[test]
+fn trees_are_walkable_without_javascript() {
+    let p = built();
+    let tree = p.read("guides/tree.html");
+    assert!(tree.contains(r#"id="keep--profitable""#));
+    assert!(
+        tree.contains(
+            r##"<a class="pb-answer" href="#keep--end" data-next="end" data-answer="no">No</a>"##
+        ),
+        "{tree}"
+    );
+    assert!(tree.contains(r#"<svg class="pb-diagram""#));
+    assert!(
+        tree.contains(r#"href="steps.html""#) || tree.contains(r#"href="../guides/steps.html""#),
+        "links in help are rewritten"
+    );
+}
+
+#[test]
+fn everything_from_yaml_is_escaped() {
+    let p = built();
+    let index = p.read("index.html");
+    assert!(index.contains("Fixture &lt;Book&gt;"));
+    assert!(!index.contains("Fixture <Book>"));
+}
+
+#[test]
+fn languages_get_their_own_tree_switcher_and_alternates() {
+    let p = built();
+    let fi = p.read("fi/guides/steps.html");
+    assert!(fi.contains(r#"<html lang="fi""#));
+    assert!(fi.contains(r#"<link rel="alternate" hreflang="en" href="https://example.org/book/guides/steps.html">"#), "{fi}");
+    let en = p.read("guides/clause.html");
+    assert!(
+        en.contains("(not translated)"),
+        "a page without a translation says so"
+    );
+    assert!(p.read("fi/toc.js").contains("fi/guides/steps.html"));
+    assert!(!p.read("fi/toc.js").contains("\\\"guides/clause.html"));
+}
+
+#[test]
+fn sitemap_robots_and_canonical_links_use_base_url() {
+    let p = built();
+    let sitemap = p.read("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/book/guides/steps.html</loc>"));
+    assert!(
+        p.read("robots.txt")
+            .contains("Sitemap: https://example.org/book/sitemap.xml")
+    );
+    assert!(
+        p.read("index.html")
+            .contains(r#"<link rel="canonical" href="https://example.org/book/index.html">"#)
+    );
+}
+
+#[test]
+fn the_print_page_holds_every_page_in_order_with_unique_ids() {
+    let p = built();
+    let print = p.read("print.html");
+    let a = print.find("Welcome").unwrap();
+    let b = print.find("Between, by weight").unwrap();
+    assert!(a < b);
+    assert!(print.contains(r#"id="p"#));
+    let ids: Vec<&str> = print
+        .split(" id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "duplicate ids in print.html");
+}
+
+#[test]
+fn the_sidebar_is_not_copied_into_every_page() {
+    let p = built();
+    let page = p.read("guides/steps.html");
+    assert!(
+        !page.contains("Between, by weight"),
+        "other pages' titles stay out of a page, except prev/next"
+    );
+    assert!(page.contains("toc.js?v="));
+    assert!(page.contains(r#"<noscript><iframe class="pb-sidebar__frame" src="../toc.html""#));
+}
+
+#[test]
+fn the_build_output_is_snapshot_stable() {
+    let p = built();
+    let html = p.read("guides/tree.html");
+    let start = html.find("<div class=\"pb-content\">").unwrap();
+    let end = html.find("<details").unwrap();
+    insta::assert_snapshot!("tree_page_body", &html[start..end]);
+}
