@@ -1,12 +1,14 @@
 //! The `playbook` command line.
 
 use std::io::IsTerminal;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use playbook::diagnostics::Diagnostic;
+use playbook::serve::{Reporter, ServeOptions};
 use playbook::site::{self, BuildError, BuildOptions};
 
 /// Build interactive playbooks — guides, decision trees and checklists —
@@ -34,6 +36,24 @@ enum Command {
         /// Where to write the site [default: `output:` in book.yaml, else DIR/public].
         #[arg(short, long)]
         out: Option<PathBuf>,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Build, serve on localhost, and rebuild and reload on every save.
+    Serve {
+        /// The playbook's folder (the one holding book.yaml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The port to listen on; the next free one is taken if it is busy.
+        #[arg(short, long, default_value_t = 3000)]
+        port: u16,
+        /// The address to listen on. Loopback unless told otherwise.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
@@ -69,6 +89,22 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build { dir, out, drafts } => build(&dir, out, drafts, verbosity),
         Command::Init { dir, title } => init(&dir, &title, verbosity),
+        Command::Serve {
+            dir,
+            port,
+            host,
+            open,
+            drafts,
+        } => serve(
+            &dir,
+            ServeOptions {
+                host,
+                port,
+                open,
+                drafts,
+            },
+            verbosity,
+        ),
     }
 }
 
@@ -89,7 +125,7 @@ fn build(dir: &Path, out: Option<PathBuf>, drafts: bool, verbosity: Verbosity) -
     let options = BuildOptions {
         out,
         drafts,
-        live_reload: None,
+        ..BuildOptions::default()
     };
     match site::build(dir, &options) {
         Ok(report) => {
@@ -141,6 +177,34 @@ fn init(dir: &Path, title: &str, verbosity: Verbosity) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints serve's progress to the terminal.
+#[derive(Clone, Copy)]
+struct Terminal {
+    verbosity: Verbosity,
+}
+
+impl Reporter for Terminal {
+    fn info(&self, line: &str) {
+        if self.verbosity > Verbosity::Quiet {
+            println!("{line}");
+        }
+    }
+
+    fn diagnostics(&self, diagnostics: &[Diagnostic]) {
+        print_diagnostics(diagnostics, self.verbosity);
+    }
+}
+
+fn serve(dir: &Path, options: ServeOptions, verbosity: Verbosity) -> ExitCode {
+    match playbook::serve::serve(dir, options, Terminal { verbosity }) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(1)

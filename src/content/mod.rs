@@ -219,7 +219,7 @@ pub fn is_ignored(name: &str) -> bool {
         || name == "4913"
 }
 
-fn read_page(
+pub fn read_page(
     root: &Path,
     path: &Path,
     rel: &str,

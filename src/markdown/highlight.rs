@@ -47,7 +47,12 @@ pub fn highlight(code: &str, lang: &str) -> String {
 
 /// The stylesheet for highlighted code: light by default, dark when the
 /// reader's system or the theme toggle asks for it.
-pub fn stylesheet() -> String {
+pub fn stylesheet() -> &'static str {
+    static CSS: OnceLock<String> = OnceLock::new();
+    CSS.get_or_init(build_stylesheet)
+}
+
+fn build_stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
     let light = theme_css(&themes.themes["InspiredGitHub"], "#ffffff");
     let dark = theme_css(&themes.themes["base16-ocean.dark"], "#1b1f27");

@@ -78,16 +78,14 @@ struct Article {
     content: String,
 }
 
-pub fn write_all(site: &Site, shared: &Shared<'_>, dir: &Path) -> Result<(), OutputError> {
-    let to_io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |d: crate::diagnostics::Diagnostic| OutputError::Io {
-            path,
-            source: std::io::Error::other(d.render(false)),
-        }
-    };
-    for language in &site.book.languages {
-        let lang = language.code.as_str();
+/// The files of one language beyond its pages: sidebar, print page, 404.
+pub fn write_language(
+    site: &Site,
+    shared: &Shared<'_>,
+    dir: &Path,
+    lang: &str,
+) -> Result<(), OutputError> {
+    {
         let lang_dir = shared.lang_dir(lang);
         let root = "../".repeat(lang_dir.matches('/').count());
         let view = |toc: String,
@@ -117,7 +115,7 @@ pub fn write_all(site: &Site, shared: &Shared<'_>, dir: &Path) -> Result<(), Out
                 "toc.html",
                 view(toc_list(site, lang, &root), Vec::new(), None, root.clone()),
             )
-            .map_err(to_io(&dir.join("toc.html")))?;
+            .map_err(OutputError::Template)?;
         output::write(&dir.join(&lang_dir).join("toc.html"), toc_page.as_bytes())?;
 
         let articles = site
@@ -141,7 +139,7 @@ pub fn write_all(site: &Site, shared: &Shared<'_>, dir: &Path) -> Result<(), Out
                 "print.html",
                 view(String::new(), articles, None, root.clone()),
             )
-            .map_err(to_io(&dir.join("print.html")))?;
+            .map_err(OutputError::Template)?;
         output::write(&dir.join(&lang_dir).join("print.html"), print.as_bytes())?;
 
         // A 404 page is served for any missing path, so its links cannot be
@@ -159,9 +157,14 @@ pub fn write_all(site: &Site, shared: &Shared<'_>, dir: &Path) -> Result<(), Out
                 "404.html",
                 view(String::new(), Vec::new(), base_href, root.clone()),
             )
-            .map_err(to_io(&dir.join("404.html")))?;
+            .map_err(OutputError::Template)?;
         output::write(&dir.join(&lang_dir).join("404.html"), not_found.as_bytes())?;
     }
+    Ok(())
+}
+
+/// The files of the whole site: robots.txt and sitemap.xml.
+pub fn write_site(site: &Site, dir: &Path) -> Result<(), OutputError> {
     output::write(&dir.join("robots.txt"), robots(site).as_bytes())?;
     if let Some(base) = &site.book.config.book.base_url {
         output::write(&dir.join("sitemap.xml"), sitemap(site, base).as_bytes())?;

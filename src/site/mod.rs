@@ -5,7 +5,7 @@
 //! rendered pages into files through the theme. `serve` keeps a [`Site`]
 //! alive and re-renders only what a change touches.
 
-mod context;
+pub mod context;
 mod extras;
 pub mod output;
 
@@ -34,6 +34,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// A script tag `serve` injects for live reload; never set by `build`.
     pub live_reload: Option<String>,
+    /// Leave content hashes out of asset URLs, so a stylesheet edit changes
+    /// one file and no page (`serve` sends no-cache headers instead).
+    pub fixed_asset_urls: bool,
 }
 
 #[derive(Debug, Error)]
@@ -94,7 +97,7 @@ impl Site {
     pub fn render(
         book: Book,
         theme: Theme,
-        mut problems: Vec<Diagnostic>,
+        problems: Vec<Diagnostic>,
     ) -> Result<Site, Vec<Diagnostic>> {
         let strings: Vec<Strings> = book
             .languages
@@ -122,13 +125,7 @@ impl Site {
             warnings: Vec::new(),
         };
         site.titles = site.compute_titles();
-        problems.extend(
-            site.rendered
-                .iter_mut()
-                .flat_map(|r| std::mem::take(&mut r.diagnostics)),
-        );
-        problems.extend(check_anchors(&site.book, &site.rendered));
-        diagnostics::sort(&mut problems);
+        let problems = site.problems(problems);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
@@ -141,13 +138,7 @@ impl Site {
             .pages
             .iter()
             .zip(&self.rendered)
-            .map(|(page, rendered)| {
-                page.front
-                    .title
-                    .clone()
-                    .or_else(|| rendered.h1.clone())
-                    .unwrap_or_else(|| page.stem_title())
-            })
+            .map(|(page, rendered)| title_of(page, rendered))
             .collect()
     }
 
@@ -163,46 +154,98 @@ impl Site {
 
     /// Writes every file of the site into `dir`. Returns the pages written.
     pub fn write(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
-        let bundle = self.theme.bundle(&markdown::highlight::stylesheet());
+        let bundle = self.bundle();
         let shared = context::Shared::new(self, &bundle, options);
-        self.book
-            .pages
-            .par_iter()
-            .enumerate()
-            .map(|(i, page)| {
-                let html = shared.page_html(i).map_err(|d| OutputError::Io {
-                    path: dir.join(&page.output),
-                    source: std::io::Error::other(d.render(false)),
-                })?;
-                output::write(&dir.join(&page.output), html.as_bytes())
-            })
-            .collect::<Result<(), OutputError>>()?;
+        self.write_pages(&shared, dir, 0..self.book.pages.len())?;
         self.book
             .assets
             .par_iter()
-            .map(|asset| {
-                let target = dir.join(&asset.path);
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent).map_err(|source| OutputError::Io {
-                        path: parent.to_path_buf(),
-                        source,
-                    })?;
-                }
-                std::fs::copy(&asset.source, &target)
-                    .map(|_| ())
-                    .map_err(|source| OutputError::Io {
-                        path: asset.source.clone(),
-                        source,
-                    })
-            })
+            .map(|asset| copy_asset(asset, dir))
             .collect::<Result<(), OutputError>>()?;
         write_bundle(dir, &bundle)?;
         for (path, bytes) in self.theme.static_files() {
             output::write(&dir.join("assets").join(path), bytes)?;
         }
-        extras::write_all(self, &shared, dir)?;
+        for language in &self.book.languages {
+            extras::write_language(self, &shared, dir, &language.code)?;
+        }
+        extras::write_site(self, dir)?;
         Ok(self.book.pages.len())
     }
+
+    /// The theme's stylesheet and script, with the syntax colours.
+    pub fn bundle(&self) -> Bundle {
+        self.theme.bundle(markdown::highlight::stylesheet())
+    }
+
+    /// Writes the pages with the given indices, in parallel.
+    pub fn write_pages(
+        &self,
+        shared: &context::Shared<'_>,
+        dir: &Path,
+        pages: impl IntoParallelIterator<Item = usize>,
+    ) -> Result<(), OutputError> {
+        pages
+            .into_par_iter()
+            .map(|i| {
+                let html = shared.page_html(i).map_err(OutputError::Template)?;
+                output::write(&dir.join(&self.book.pages[i].output), html.as_bytes())
+            })
+            .collect()
+    }
+
+    /// Every problem of the rendered pages and the links between them.
+    pub fn check(&self) -> Vec<Diagnostic> {
+        self.problems(Vec::new())
+    }
+
+    /// Every problem: from loading, from each page, and across pages.
+    fn problems(&self, load_problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let mut problems = load_problems;
+        for r in &self.rendered {
+            problems.extend(r.diagnostics.iter().cloned());
+        }
+        problems.extend(check_anchors(&self.book, &self.rendered));
+        diagnostics::sort(&mut problems);
+        problems
+    }
+}
+
+/// A page's title: its front matter's, else its first `#` heading, else
+/// its file name.
+pub fn title_of(page: &crate::content::Page, rendered: &Rendered) -> String {
+    page.front
+        .title
+        .clone()
+        .or_else(|| rendered.h1.clone())
+        .unwrap_or_else(|| page.stem_title())
+}
+
+/// Rewrites a language's sidebar, print page and 404 page.
+pub fn write_language_files(
+    site: &Site,
+    shared: &context::Shared<'_>,
+    dir: &Path,
+    lang: &str,
+) -> Result<(), OutputError> {
+    extras::write_language(site, shared, dir, lang)
+}
+
+/// Copies one file from content/ into the site.
+pub fn copy_asset(asset: &crate::content::Asset, dir: &Path) -> Result<(), OutputError> {
+    let target = dir.join(&asset.path);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| OutputError::Io {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    std::fs::copy(&asset.source, &target)
+        .map(|_| ())
+        .map_err(|source| OutputError::Io {
+            path: asset.source.clone(),
+            source,
+        })
 }
 
 fn write_bundle(dir: &Path, bundle: &Bundle) -> Result<(), OutputError> {

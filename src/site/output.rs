@@ -11,6 +11,8 @@ use thiserror::Error;
 pub enum OutputError {
     #[error("refusing to write the site to `{}`: {reason}", path.display())]
     Unsafe { path: PathBuf, reason: &'static str },
+    #[error("{}", .0.render(false))]
+    Template(crate::diagnostics::Diagnostic),
     #[error("cannot write `{}`: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
 }

@@ -1,0 +1,74 @@
+// Live reload for `playbook serve`. Injected by serve only, never by build.
+(function () {
+  "use strict";
+  var KEY = "playbook:serve-scroll:" + location.pathname;
+  try {
+    var saved = sessionStorage.getItem(KEY);
+    if (saved !== null) {
+      sessionStorage.removeItem(KEY);
+      var y = parseInt(saved, 10);
+      var restore = function () { window.scrollTo(0, y); };
+      if (document.readyState === "complete") restore(); else window.addEventListener("load", restore);
+    }
+  } catch (e) {}
+
+  var page = document.documentElement.getAttribute("data-page") || "";
+  var overlay = null;
+
+  function reload() {
+    try { sessionStorage.setItem(KEY, String(window.scrollY)); } catch (e) {}
+    location.reload();
+  }
+
+  function showError(text) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.className = "pb-reload-overlay";
+      overlay.setAttribute("role", "alert");
+      overlay.style.cssText = "position:fixed;inset:0 0 auto 0;z-index:9999;max-height:70vh;overflow:auto;" +
+        "background:#2b0b0e;color:#ffe9ea;border-bottom:4px solid #ff5c6c;padding:1rem 1.25rem;font:14px/1.45 ui-monospace,monospace";
+      document.body.appendChild(overlay);
+    }
+    overlay.textContent = "";
+    var title = document.createElement("strong");
+    title.textContent = "playbook: the last change did not build";
+    var pre = document.createElement("pre");
+    pre.style.cssText = "white-space:pre-wrap;margin:.75rem 0 0";
+    pre.textContent = text;
+    overlay.appendChild(title);
+    overlay.appendChild(pre);
+  }
+
+  function clearError() {
+    if (overlay) { overlay.remove(); overlay = null; }
+  }
+
+  function swapStylesheet() {
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i++) {
+      var link = links[i];
+      var href = link.getAttribute("href") || "";
+      if (href.indexOf("assets/playbook.css") === -1) continue;
+      var fresh = link.cloneNode();
+      fresh.setAttribute("href", href.split("?")[0] + "?t=" + Date.now());
+      fresh.onload = (function (old) { return function () { old.remove(); }; })(link);
+      link.parentNode.insertBefore(fresh, link.nextSibling);
+    }
+  }
+
+  var source = new EventSource("/__playbook/events");
+  source.onmessage = function (message) {
+    var event;
+    try { event = JSON.parse(message.data); } catch (e) { return; }
+    if (event.type === "error") {
+      showError(event.text);
+    } else if (event.type === "css") {
+      clearError();
+      swapStylesheet();
+    } else if (event.type === "reload") {
+      if (event.all || overlay || (event.pages || []).indexOf(page) !== -1) reload();
+    } else if (event.type === "ok") {
+      clearError();
+    }
+  };
+})();
