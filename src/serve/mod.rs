@@ -92,6 +92,9 @@ pub fn serve(
             addr.port()
         ));
     }
+    // Watch before announcing the URL, so no save after it is missed.
+    let (sender, batches) = mpsc::channel::<Vec<PathBuf>>();
+    let _watcher = watch::watch(&root, sender)?;
     let url = format!("http://{}/", addr);
     reporter.info(&format!(
         "Serving {} at {url} (Ctrl-C to stop)",
@@ -107,8 +110,6 @@ pub fn serve(
         open_browser(&url, &reporter);
     }
 
-    let (sender, batches) = mpsc::channel::<Vec<PathBuf>>();
-    let _watcher = watch::watch(&root, sender)?;
     let rebuild_shared = Arc::clone(&shared);
     let rebuild_reporter = reporter.clone();
     std::thread::spawn(move || {

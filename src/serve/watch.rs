@@ -35,8 +35,7 @@ pub fn watch(root: &Path, batches: Sender<Vec<PathBuf>>) -> notify::Result<Watch
                 let _ = batches.send(paths);
             }
         },
-    )
-    .map_err(|errors| errors)?;
+    )?;
     // The project folder itself, not recursively: book.yaml, and content/
     // or themes/ appearing or being replaced.
     debouncer.watch(root, RecursiveMode::NonRecursive)?;

@@ -147,14 +147,22 @@ impl<'a> Shared<'a> {
         for (i, page) in book.pages.iter().enumerate() {
             translations.entry(page.key.as_str()).or_default().push(i);
         }
+        let version = |hash: &str| {
+            if options.fixed_asset_urls {
+                String::new()
+            } else {
+                format!("?v={hash}")
+            }
+        };
         Shared {
-            css: format!("assets/playbook.css?v={}", bundle.css_hash),
-            js: format!("assets/playbook.js?v={}", bundle.js_hash),
+            css: format!("assets/playbook.css{}", version(&bundle.css_hash)),
+            js: format!("assets/playbook.js{}", version(&bundle.js_hash)),
             toc_hash: book
                 .languages
                 .iter()
                 .map(|l| {
-                    crate::theme::short_hash(super::extras::toc_script(site, &l.code).as_bytes())
+                    let script = super::extras::toc_script(site, &l.code);
+                    version(&crate::theme::short_hash(script.as_bytes()))
                 })
                 .collect(),
             live_reload: options.live_reload.as_deref(),
@@ -212,10 +220,7 @@ impl<'a> Shared<'a> {
         Assets {
             css: format!("{root}{}", self.css),
             js: format!("{root}{}", self.js),
-            toc: format!(
-                "{root}{dir}toc.js?v={}",
-                self.toc_hash[self.lang_index(lang)]
-            ),
+            toc: format!("{root}{dir}toc.js{}", self.toc_hash[self.lang_index(lang)]),
             toc_html: format!("{root}{dir}toc.html"),
             live_reload: self.live_reload,
         }

@@ -5,6 +5,7 @@ mod build;
 mod errors;
 mod init;
 mod output;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

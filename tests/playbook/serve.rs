@@ -1,0 +1,351 @@
+//! `playbook serve`: files, traversal, live reload, broken saves, and
+//! incremental rebuilds that equal a full build.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use playbook::serve::session::Session;
+use playbook::site::{BuildOptions, Site};
+
+use crate::Project;
+
+/// A running `playbook serve` on a free port, stopped on drop.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(project: &Project) -> Server {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("playbook"))
+            .args(["serve", "--port", "0"])
+            .current_dir(project.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let port = loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("serve prints its URL");
+            if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+                break rest
+                    .trim_end_matches(|c: char| !c.is_ascii_digit())
+                    .split('/')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+            }
+        };
+        Server { child, port }
+    }
+
+    /// A raw HTTP/1.1 GET: (status, body).
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    /// Subscribes to live-reload events.
+    fn events(&self) -> Events {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        write!(
+            stream,
+            "GET /__playbook/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        )
+        .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        Events(BufReader::new(stream))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Events(BufReader<TcpStream>);
+
+impl Events {
+    /// The next event whose JSON contains `needle`.
+    fn wait_for(&mut self, needle: &str) -> String {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = self
+                .0
+                .read_line(&mut line)
+                .expect("an event before the timeout");
+            assert!(n > 0, "event stream closed while waiting for {needle}");
+            if let Some(data) = line.strip_prefix("data: ") {
+                if data.contains(needle) {
+                    return data.trim().to_string();
+                }
+            }
+        }
+    }
+}
+
+fn project() -> Project {
+    Project::new()
+        .file(
+            "content/index.md",
+            "# Home\n\nSee [the other page](other.md#details).\n",
+        )
+        .file(
+            "content/other.md",
+            "# Other\n\n## Details\n\nFirst version.\n",
+        )
+}
+
+/// Lets the watcher settle before an edit, so it sees the edit.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+#[test]
+fn serves_pages_with_the_reload_script_and_a_404_page() {
+    let project = project();
+    let server = Server::start(&project);
+    let (status, body) = server.get("/other.html");
+    assert_eq!(status, 200);
+    assert!(body.contains("First version."));
+    assert!(body.contains("/__playbook/reload.js"));
+    let (status, body) = server.get("/nope.html");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"));
+    let (status, body) = server.get("/__playbook/reload.js");
+    assert_eq!(status, 200);
+    assert!(body.contains("EventSource"));
+}
+
+#[test]
+fn traversal_attempts_get_404() {
+    let project = project();
+    let server = Server::start(&project);
+    for path in [
+        "/../book.yaml",
+        "/%2e%2e/book.yaml",
+        "/%2E%2E%2Fbook.yaml",
+        "/assets/..%2f..%2fbook.yaml",
+        "/..\\book.yaml",
+        "/%00",
+    ] {
+        let (status, body) = server.get(path);
+        assert_eq!(status, 404, "{path}");
+        assert!(
+            !body.contains("title: Test book"),
+            "{path} leaked book.yaml"
+        );
+    }
+}
+
+#[test]
+fn an_edit_sends_a_reload_and_serves_the_new_content() {
+    let project = project();
+    let server = Server::start(&project);
+    let mut events = server.events();
+    settle();
+    let project = project.file(
+        "content/other.md",
+        "# Other\n\n## Details\n\nSecond version.\n",
+    );
+    let event = events.wait_for("reload");
+    assert!(event.contains("other.html"), "{event}");
+    assert!(server.get("/other.html").1.contains("Second version."));
+    drop(project);
+}
+
+#[test]
+fn a_broken_edit_keeps_the_old_page_and_shows_the_overlay_until_fixed() {
+    let project = project();
+    let server = Server::start(&project);
+    let mut events = server.events();
+    settle();
+    let project = project.file("content/other.md", "# Other\n\nThe anchor is gone.\n");
+    let event = events.wait_for("\"error\"");
+    assert!(
+        event.contains("has no heading or anchor `#details`"),
+        "{event}"
+    );
+    assert!(event.contains("content/index.md:3:"), "{event}");
+    assert!(
+        server.get("/other.html").1.contains("First version."),
+        "the last good page stays"
+    );
+    // A browser that connects now sees the error at once.
+    server.events().wait_for("\"error\"");
+
+    let _project = project.file("content/other.md", "# Other\n\n## Details\n\nFixed.\n");
+    events.wait_for("reload");
+    assert!(server.get("/other.html").1.contains("Fixed."));
+}
+
+#[test]
+fn adding_deleting_and_renaming_files() {
+    let project = project();
+    let server = Server::start(&project);
+    let mut events = server.events();
+    settle();
+    let project = project.file("content/new.md", "# Brand new\n");
+    events.wait_for("reload");
+    assert!(server.get("/new.html").1.contains("Brand new"));
+    assert!(server.get("/toc.js").1.contains("new.html"));
+
+    settle();
+    std::fs::rename(
+        project.path().join("content/new.md"),
+        project.path().join("content/renamed.md"),
+    )
+    .unwrap();
+    events.wait_for("reload");
+    assert_eq!(server.get("/new.html").0, 404);
+    assert!(server.get("/renamed.html").1.contains("Brand new"));
+
+    settle();
+    std::fs::remove_file(project.path().join("content/renamed.md")).unwrap();
+    events.wait_for("reload");
+    assert_eq!(server.get("/renamed.html").0, 404);
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn incremental_rebuilds_equal_a_full_build() {
+    let project = Project::fixture("basic");
+    let root = project.path().canonicalize().unwrap();
+    let options = BuildOptions {
+        live_reload: Some("<script src=\"/__playbook/reload.js\" defer></script>".into()),
+        fixed_asset_urls: true,
+        ..BuildOptions::default()
+    };
+    let served = tempfile::tempdir().unwrap();
+    let out = served.path().join("site");
+    let mut session =
+        Session::start(&root, options.clone(), &out).unwrap_or_else(|_| panic!("start"));
+
+    let edits: [(&str, &str); 4] = [
+        // A body edit.
+        (
+            "content/guides/steps.md",
+            "---\ntitle: Steps\nkind: how-to\nweight: 2\n---\n\n## The steps\n\nNew body.\n\n## Mitä sanoa?\n",
+        ),
+        // A title change shows in neighbours, the sidebar and the home page.
+        (
+            "content/first.md",
+            "---\ntitle: A new title\nweight: 1\n---\n\nText.\n",
+        ),
+        // A reorder.
+        (
+            "content/first.md",
+            "---\ntitle: A new title\nweight: -5\n---\n\nText.\n",
+        ),
+        // A stylesheet.
+        ("themes/default/css/zz-extra.css", "body { outline: 0; }\n"),
+    ];
+    for (path, text) in edits {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, text).unwrap();
+        session
+            .apply([full])
+            .unwrap_or_else(|_| panic!("apply {path}"))
+            .expect("a change");
+
+        let fresh = tempfile::tempdir().unwrap();
+        let site = Site::load(&root, &options).unwrap_or_else(|_| panic!("load"));
+        site.write(fresh.path(), &options).unwrap();
+        let (a, b) = (snapshot(&out), snapshot(fresh.path()));
+        let differing: Vec<&String> = a
+            .keys()
+            .chain(b.keys())
+            .filter(|k| a.get(*k) != b.get(*k))
+            .collect();
+        if let Some(first) = differing.first() {
+            let show = |m: &std::collections::BTreeMap<String, Vec<u8>>| {
+                m.get(*first)
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default()
+            };
+            let (x, y) = (show(&a), show(&b));
+            let at = x
+                .bytes()
+                .zip(y.bytes())
+                .position(|(p, q)| p != q)
+                .unwrap_or(0);
+            panic!(
+                "after editing {path}, these differ from a full build: {differing:?}\nfirst difference in {first}: {:?} vs {:?}",
+                &x[at.saturating_sub(80)..(at + 80).min(x.len())],
+                &y[at.saturating_sub(80)..(at + 80).min(y.len())]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_body_edit_rerenders_only_that_page() {
+    let project = Project::fixture("basic");
+    let root = project.path().canonicalize().unwrap();
+    let served = tempfile::tempdir().unwrap();
+    let mut session = Session::start(&root, BuildOptions::default(), &served.path().join("site"))
+        .unwrap_or_else(|_| panic!("start"));
+    let path = root.join("content/guides/clause.md");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("Second paragraph.", "Another paragraph.");
+    std::fs::write(&path, text).unwrap();
+    let applied = session
+        .apply([path])
+        .unwrap_or_else(|_| panic!("apply"))
+        .unwrap();
+    assert_eq!(applied.rendered, 1);
+    assert_eq!(
+        applied.update,
+        playbook::serve::session::Update::Pages(vec!["guides/clause.html".into()])
+    );
+}
