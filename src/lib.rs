@@ -22,6 +22,7 @@ pub mod diagnostics;
 pub mod html;
 pub mod init;
 pub mod markdown;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod theme;

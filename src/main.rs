@@ -58,6 +58,15 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Run every check of the build and the publishing checks, writing nothing.
+    Check {
+        /// The playbook's folder (the one holding book.yaml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// How to print what is found.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Start a new playbook that builds at once.
     Init {
         /// Where to create it.
@@ -67,6 +76,14 @@ enum Command {
         #[arg(long, default_value = "My playbook")]
         title: String,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// Readable reports with the source lines.
+    Human,
+    /// One JSON array of diagnostics, for tools.
+    Json,
 }
 
 /// How much to print.
@@ -89,6 +106,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build { dir, out, drafts } => build(&dir, out, drafts, verbosity),
         Command::Init { dir, title } => init(&dir, &title, verbosity),
+        Command::Check { dir, format } => check(&dir, format, verbosity),
         Command::Serve {
             dir,
             port,
@@ -130,6 +148,9 @@ fn build(dir: &Path, out: Option<PathBuf>, drafts: bool, verbosity: Verbosity) -
     match site::build(dir, &options) {
         Ok(report) => {
             print_diagnostics(&report.warnings, verbosity);
+            if verbosity == Verbosity::Verbose {
+                print_diagnostics(&report.translations, verbosity);
+            }
             if verbosity > Verbosity::Quiet {
                 let warnings = match report.warnings.len() {
                     0 => String::new(),
@@ -209,5 +230,41 @@ fn serve(dir: &Path, options: ServeOptions, verbosity: Verbosity) -> ExitCode {
             eprintln!("error: {err}");
             ExitCode::from(1)
         }
+    }
+}
+
+fn check(dir: &Path, format: Format, verbosity: Verbosity) -> ExitCode {
+    let found = playbook::check::run(dir);
+    let errors = found.iter().filter(|d| d.is_error()).count();
+    match format {
+        Format::Json => {
+            let json: Vec<playbook::diagnostics::JsonDiagnostic<'_>> =
+                found.iter().map(Into::into).collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
+            );
+        }
+        Format::Human => {
+            print_diagnostics(&found, verbosity);
+            if verbosity > Verbosity::Quiet || errors > 0 {
+                let warnings = found.len() - errors;
+                eprintln!(
+                    "{}: {errors} error{}, {warnings} warning{}",
+                    if errors > 0 {
+                        "check failed"
+                    } else {
+                        "check passed"
+                    },
+                    if errors == 1 { "" } else { "s" },
+                    if warnings == 1 { "" } else { "s" },
+                );
+            }
+        }
+    }
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

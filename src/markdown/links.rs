@@ -31,6 +31,7 @@ pub struct PageLink {
 pub struct Linker<'a> {
     pages: HashMap<&'a str, usize>,
     outputs: Vec<&'a str>,
+    paths: Vec<&'a str>,
     assets: HashSet<&'a str>,
     folders: HashSet<String>,
 }
@@ -57,6 +58,7 @@ impl<'a> Linker<'a> {
                 .map(|(i, p)| (p.path.as_str(), i))
                 .collect(),
             outputs: book.pages.iter().map(|p| p.output.as_str()).collect(),
+            paths: book.pages.iter().map(|p| p.path.as_str()).collect(),
             assets: book.assets.iter().map(|a| a.path.as_str()).collect(),
             folders,
         }
@@ -110,7 +112,7 @@ impl<'a> Linker<'a> {
             );
             return dest.to_string();
         };
-        let root = page.root_prefix();
+        let root = crate::site::ROOT_MARKER;
         let suffix = |s: &str| {
             let mut s = s.to_string();
             if let Some(q) = query {
@@ -148,6 +150,7 @@ impl<'a> Linker<'a> {
                 None => None,
             }
         } else if self.assets.contains(resolved.as_str()) {
+            out.targets.push(resolved.clone());
             return suffix(&format!("{root}{resolved}"));
         } else {
             let candidates = self.assets.iter().copied();
@@ -180,6 +183,7 @@ impl<'a> Linker<'a> {
             out.diagnostics.push(d);
             return dest.to_string();
         };
+        out.targets.push(self.paths[index].to_string());
         if let Some(anchor) = fragment.filter(|f| !f.is_empty()) {
             out.links.push(PageLink {
                 target: LinkTarget::Page(index),

@@ -58,6 +58,8 @@ pub struct Rendered {
     pub features: Features,
     /// Ids of decision trees on the page, for checks and search.
     pub trees: Vec<String>,
+    /// Content paths of the pages and files this page links to.
+    pub targets: Vec<String>,
 }
 
 pub fn options() -> Options {

@@ -21,6 +21,9 @@ use crate::site::BuildOptions;
 use server::Event;
 use session::{Failure, Session, Update};
 
+/// How long serve waits after the last save before re-indexing search.
+const SEARCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// How `serve` runs.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -67,6 +70,7 @@ pub fn serve(
         drafts: options.drafts,
         live_reload: Some(server::script_tag()),
         fixed_asset_urls: true,
+        skip_search: false,
     };
     let shared = server::Shared::new();
 
@@ -113,7 +117,20 @@ pub fn serve(
     let rebuild_shared = Arc::clone(&shared);
     let rebuild_reporter = reporter.clone();
     std::thread::spawn(move || {
-        while let Ok(mut paths) = batches.recv() {
+        loop {
+            // Re-index search once the author pauses, not on every save.
+            let mut paths = match batches.recv_timeout(SEARCH_PAUSE) {
+                Ok(paths) => paths,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Some(session) = session.as_mut().filter(|s| s.search_stale()) {
+                        if let Err(err) = session.refresh_search() {
+                            rebuild_reporter.info(&format!("  search index: {err}"));
+                        }
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
             // Fold batches that queued up during the last rebuild.
             while let Ok(more) = batches.try_recv() {
                 paths.extend(more);

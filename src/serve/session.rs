@@ -80,6 +80,8 @@ pub struct Session {
     pending: BTreeSet<PathBuf>,
     /// The last batch failed: the next one rebuilds from scratch.
     broken: bool,
+    /// Pages changed since the search index was last written.
+    search_stale: bool,
 }
 
 impl Session {
@@ -94,6 +96,7 @@ impl Session {
             site,
             pending: BTreeSet::new(),
             broken: false,
+            search_stale: false,
         })
     }
 
@@ -103,6 +106,21 @@ impl Session {
 
     pub fn out(&self) -> &Path {
         &self.out
+    }
+
+    /// Whether edits since the last index make search out of date.
+    pub fn search_stale(&self) -> bool {
+        self.search_stale
+    }
+
+    /// Rewrites the search index, which page edits leave alone so that a
+    /// save reloads at once; serve calls this when the author pauses.
+    pub fn refresh_search(&mut self) -> Result<(), OutputError> {
+        if self.search_stale && !self.options.skip_search {
+            crate::search::write_index(&self.site, &self.out)?;
+        }
+        self.search_stale = false;
+        Ok(())
     }
 
     fn kind(&self, path: &Path) -> Kind {
@@ -196,6 +214,7 @@ impl Session {
         write_full(&site, &self.options, &self.out, &self.root)?;
         let rendered = site.book.pages.len();
         self.site = site;
+        self.search_stale = false;
         Ok((Update::All, rendered))
     }
 
@@ -314,6 +333,7 @@ impl Session {
             }
         }
         let rendered = previous.len();
+        self.search_stale = true;
         self.site.write_pages(
             &shared,
             &self.out,

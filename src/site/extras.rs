@@ -142,6 +142,15 @@ pub fn write_language(
             .map_err(OutputError::Template)?;
         output::write(&dir.join(&lang_dir).join("print.html"), print.as_bytes())?;
 
+        let search = site
+            .theme
+            .render(
+                "search.html",
+                view(String::new(), Vec::new(), None, root.clone()),
+            )
+            .map_err(OutputError::Template)?;
+        output::write(&dir.join(&lang_dir).join("search.html"), search.as_bytes())?;
+
         // A 404 page is served for any missing path, so its links cannot be
         // relative to its own folder: with base_url they are absolute.
         let base_href = site

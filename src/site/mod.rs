@@ -37,6 +37,8 @@ pub struct BuildOptions {
     /// Leave content hashes out of asset URLs, so a stylesheet edit changes
     /// one file and no page (`serve` sends no-cache headers instead).
     pub fixed_asset_urls: bool,
+    /// Leave the search index out (serve indexes in the background).
+    pub skip_search: bool,
 }
 
 #[derive(Debug, Error)]
@@ -53,6 +55,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub out: PathBuf,
     pub warnings: Vec<Diagnostic>,
+    /// Missing and outdated translations, for `build -v`.
+    pub translations: Vec<Diagnostic>,
     pub elapsed: Duration,
 }
 
@@ -67,6 +71,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, BuildEr
     Ok(BuildReport {
         pages,
         out,
+        translations: crate::check::translations(&site),
         warnings: site.warnings,
         elapsed: started.elapsed(),
     })
@@ -170,6 +175,9 @@ impl Site {
             extras::write_language(self, &shared, dir, &language.code)?;
         }
         extras::write_site(self, dir)?;
+        if !options.skip_search {
+            crate::search::write_index(self, dir)?;
+        }
         Ok(self.book.pages.len())
     }
 

@@ -13,6 +13,8 @@ pub enum OutputError {
     Unsafe { path: PathBuf, reason: &'static str },
     #[error("{}", .0.render(false))]
     Template(crate::diagnostics::Diagnostic),
+    #[error("cannot build the search index: {0}")]
+    Search(String),
     #[error("cannot write `{}`: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
 }

@@ -2,9 +2,11 @@
 //! written into a temporary folder, or on a fixture under tests/fixtures/.
 
 mod build;
+mod check;
 mod errors;
 mod init;
 mod output;
+mod search;
 mod serve;
 
 use std::path::{Path, PathBuf};

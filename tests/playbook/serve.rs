@@ -296,6 +296,7 @@ fn incremental_rebuilds_equal_a_full_build() {
             .apply([full])
             .unwrap_or_else(|_| panic!("apply {path}"))
             .expect("a change");
+        session.refresh_search().unwrap();
 
         let fresh = tempfile::tempdir().unwrap();
         let site = Site::load(&root, &options).unwrap_or_else(|_| panic!("load"));
@@ -320,8 +321,14 @@ fn incremental_rebuilds_equal_a_full_build() {
                 .unwrap_or(0);
             panic!(
                 "after editing {path}, these differ from a full build: {differing:?}\nfirst difference in {first}: {:?} vs {:?}",
-                &x[at.saturating_sub(80)..(at + 80).min(x.len())],
-                &y[at.saturating_sub(80)..(at + 80).min(y.len())]
+                x.chars()
+                    .skip(at.saturating_sub(80))
+                    .take(160)
+                    .collect::<String>(),
+                y.chars()
+                    .skip(at.saturating_sub(80))
+                    .take(160)
+                    .collect::<String>()
             );
         }
     }
