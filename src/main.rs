@@ -150,6 +150,9 @@ fn build(dir: &Path, out: Option<PathBuf>, drafts: bool, verbosity: Verbosity) -
             print_diagnostics(&report.warnings, verbosity);
             if verbosity == Verbosity::Verbose {
                 print_diagnostics(&report.translations, verbosity);
+                for (stage, took) in &report.timings {
+                    eprintln!("  {stage}: {} ms", took.as_millis());
+                }
             }
             if verbosity > Verbosity::Quiet {
                 let warnings = match report.warnings.len() {

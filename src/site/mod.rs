@@ -55,6 +55,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub out: PathBuf,
     pub warnings: Vec<Diagnostic>,
+    /// How long each stage took, for `build -v`.
+    pub timings: Vec<(&'static str, Duration)>,
     /// Missing and outdated translations, for `build -v`.
     pub translations: Vec<Diagnostic>,
     pub elapsed: Duration,
@@ -72,6 +74,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, BuildEr
         pages,
         out,
         translations: crate::check::translations(&site),
+        timings: site.timings(),
         warnings: site.warnings,
         elapsed: started.elapsed(),
     })
@@ -87,14 +90,32 @@ pub struct Site {
     pub rendered: Vec<Rendered>,
     pub titles: Vec<String>,
     pub warnings: Vec<Diagnostic>,
+    timings: std::sync::Mutex<Vec<(&'static str, Duration)>>,
 }
 
 impl Site {
     pub fn load(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
         let drafts = options.drafts;
+        let started = Instant::now();
         let (book, load_problems) = Book::load(root, LoadOptions { drafts })?;
         let theme = Theme::load(root, &book.config.book.theme)?;
-        Site::render(book, theme, load_problems)
+        let loaded = started.elapsed();
+        let site = Site::render(book, theme, load_problems)?;
+        site.time("load", loaded);
+        site.time("render and check", started.elapsed() - loaded);
+        Ok(site)
+    }
+
+    /// Records how long a stage took, for `build -v`.
+    fn time(&self, stage: &'static str, took: Duration) {
+        if let Ok(mut timings) = self.timings.lock() {
+            timings.push((stage, took));
+        }
+    }
+
+    /// Each stage of the build so far and how long it took.
+    pub fn timings(&self) -> Vec<(&'static str, Duration)> {
+        self.timings.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
     /// Renders every page and checks the links between them. `problems`
@@ -128,6 +149,7 @@ impl Site {
             strings,
             rendered,
             warnings: Vec::new(),
+            timings: std::sync::Mutex::new(Vec::new()),
         };
         site.titles = site.compute_titles();
         let problems = site.problems(problems);
@@ -159,9 +181,12 @@ impl Site {
 
     /// Writes every file of the site into `dir`. Returns the pages written.
     pub fn write(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
+        let started = Instant::now();
         let bundle = self.bundle();
         let shared = context::Shared::new(self, &bundle, options);
         self.write_pages(&shared, dir, 0..self.book.pages.len())?;
+        self.time("write pages", started.elapsed());
+        let started = Instant::now();
         self.book
             .assets
             .par_iter()
@@ -175,8 +200,11 @@ impl Site {
             extras::write_language(self, &shared, dir, &language.code)?;
         }
         extras::write_site(self, dir)?;
+        self.time("assets, sidebar, print and 404 pages", started.elapsed());
         if !options.skip_search {
+            let started = Instant::now();
             crate::search::write_index(self, dir)?;
+            self.time("search index", started.elapsed());
         }
         Ok(self.book.pages.len())
     }
