@@ -220,6 +220,21 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
                 }
                 Event::TaskListMarker(checked)
             }
+            Event::Start(Tag::Table(alignments)) => {
+                // A wide table scrolls in its own focusable region.
+                events.push(Event::Html(
+                    format!(
+                        "<div class=\"pb-table\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">",
+                        escape(strings.get("content.table"))
+                    )
+                    .into(),
+                ));
+                Event::Start(Tag::Table(alignments))
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                Event::Html("</div>\n".into())
+            }
             Event::FootnoteReference(name) => {
                 out.anchors.insert(name.to_string());
                 Event::FootnoteReference(name)

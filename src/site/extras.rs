@@ -74,6 +74,7 @@ struct ExtraView<'a> {
 #[derive(Serialize)]
 struct Article {
     id: String,
+    kind: &'static str,
     title: String,
     content: String,
 }
@@ -121,10 +122,11 @@ pub fn write_language(
         let articles = site
             .book
             .pages_in(lang)
-            .map(|(i, _)| {
+            .map(|(i, page)| {
                 let prefix = format!("p{i}-");
                 Article {
                     id: format!("p{i}"),
+                    kind: page.front.kind.as_str(),
                     title: site.titles[i].clone(),
                     content: prefix_ids(
                         &site.rendered[i].html.replace(ROOT_MARKER, &root),

@@ -166,7 +166,7 @@ fn trees_are_walkable_without_javascript() {
     assert!(tree.contains(r#"id="keep--profitable""#));
     assert!(
         tree.contains(
-            r##"<a class="pb-answer" href="#keep--end" data-next="end" data-answer="no">No</a>"##
+            r##"<a class="pb-answer" href="#keep--end" data-next="end" data-answer="no">No<span class="pb-answer__goto" aria-hidden="true"> → 3</span></a>"##
         ),
         "{tree}"
     );

@@ -13,7 +13,7 @@ use super::model::{Node, Tree};
 const BOX_W: usize = 190;
 const LINE_H: usize = 16;
 const PAD: usize = 10;
-const GAP_X: usize = 24;
+const GAP_X: usize = 40;
 const GAP_Y: usize = 56;
 const CHARS_PER_LINE: usize = 26;
 const MAX_LINES: usize = 4;
@@ -98,11 +98,12 @@ pub fn render(tree: &Tree, dom_id: &str, description: &str) -> String {
                 "<path class=\"pb-diagram__edge\" d=\"M {x1} {y1} C {x1} {mid_y}, {x2} {mid_y}, {x2} {y2}\" marker-end=\"url(#{dom_id}-arrow)\"/>"
             );
             let (lx, ly) = ((x1 + x2) / 2, mid_y);
-            let label: String = answer.label.chars().take(18).collect();
+            let label = shorten(&answer.label, 15);
             let _ = writeln!(
                 svg,
-                "<text class=\"pb-diagram__label\" x=\"{lx}\" y=\"{ly}\" text-anchor=\"middle\" dy=\"0.35em\">{}</text>",
-                escape(&label)
+                "<text class=\"pb-diagram__label\" x=\"{lx}\" y=\"{ly}\" text-anchor=\"middle\" dy=\"0.35em\">{}<title>{}</title></text>",
+                escape(&label),
+                escape(&answer.label)
             );
         }
     }
@@ -129,6 +130,15 @@ pub fn render(tree: &Tree, dom_id: &str, description: &str) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    format!("{}…", cut.trim_end())
 }
 
 fn box_height(lines: &[String]) -> usize {

@@ -25,6 +25,8 @@ pub fn render(
     let strings = ctx.strings;
     let tid = escape(&tree.id);
     let node_id = |node: &str| format!("{}--{}", tree.id, node);
+    // Numbers let a printed tree say where each answer leads.
+    let number = |node: &str| tree.nodes.get_index_of(node).map_or(0, |i| i + 1);
     let questions = tree
         .nodes
         .values()
@@ -64,7 +66,8 @@ pub fn render(
                 let _ = write!(
                     html,
                     "<section class=\"pb-node pb-node--question{start_class}\" id=\"{a}\" data-node=\"{n}\" aria-labelledby=\"{a}-h\">\n\
-<h3 class=\"pb-node__heading\" id=\"{a}-h\">{q}</h3>\n",
+<h3 class=\"pb-node__heading\" id=\"{a}-h\"><span class=\"pb-node__number\">{num}.</span> {q}</h3>\n",
+                    num = number(id),
                     a = escape(&anchor),
                     n = escape(id),
                     q = escape(question),
@@ -84,11 +87,12 @@ pub fn render(
                 for answer in answers {
                     let _ = writeln!(
                         html,
-                        "<li><a class=\"pb-answer\" href=\"#{}\" data-next=\"{}\" data-answer=\"{}\">{}</a></li>",
+                        "<li><a class=\"pb-answer\" href=\"#{}\" data-next=\"{}\" data-answer=\"{}\">{}<span class=\"pb-answer__goto\" aria-hidden=\"true\"> → {}</span></a></li>",
                         escape(&node_id(&answer.next)),
                         escape(&answer.next),
                         escape(&slugify(&answer.label)),
                         escape(&answer.label),
+                        number(&answer.next),
                     );
                 }
                 html.push_str("</ul>\n</section>\n");
@@ -101,7 +105,8 @@ pub fn render(
                 let _ = write!(
                     html,
                     "<section class=\"pb-node pb-node--outcome{start_class}\" id=\"{a}\" data-node=\"{n}\" aria-labelledby=\"{a}-h\">\n\
-<p class=\"pb-node__kicker\">{kicker}</p>\n<h3 class=\"pb-node__heading\" id=\"{a}-h\">{o}</h3>\n",
+<p class=\"pb-node__kicker\">{kicker}</p>\n<h3 class=\"pb-node__heading\" id=\"{a}-h\"><span class=\"pb-node__number\">{num}.</span> {o}</h3>\n",
+                    num = number(id),
                     a = escape(&anchor),
                     n = escape(id),
                     o = escape(outcome),
@@ -150,8 +155,9 @@ pub fn render(
     );
     let _ = write!(
         html,
-        "<details class=\"pb-tree__diagram\">\n<summary>{}</summary>\n<div class=\"pb-tree__diagram-scroll\">\n{}</div>\n</details>\n</section>\n",
+        "<details class=\"pb-tree__diagram\" data-pagefind-ignore>\n<summary>{}</summary>\n<div class=\"pb-tree__diagram-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">\n{}</div>\n</details>\n</section>\n",
         escape(strings.get("tree.show_diagram")),
+        escape(&tree.title),
         diagram::render(tree, &tree.id, &description),
     );
     html
