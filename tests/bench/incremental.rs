@@ -1,0 +1,65 @@
+//! Times playbook's incremental rebuild of a one-page body edit.
+//!
+//! Usage: cargo run --release --example incremental -- <PLAYBOOK_DIR> [EDITS]
+//! (make the project with the `corpus` example). Prints the median and p95
+//! of the rebuild time, from the changed path to the files written.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use playbook::serve::session::Session;
+use playbook::site::BuildOptions;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let root = PathBuf::from(
+        args.next()
+            .expect("usage: incremental <PLAYBOOK_DIR> [EDITS]"),
+    );
+    let edits: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(30);
+    let root = root.canonicalize().expect("project folder");
+    let out = tempfile::tempdir().expect("temporary folder");
+    let options = BuildOptions {
+        fixed_asset_urls: true,
+        skip_search: true,
+        ..BuildOptions::default()
+    };
+    let started = Instant::now();
+    let mut session = match Session::start(&root, options, &out.path().join("site")) {
+        Ok(session) => session,
+        Err(_) => panic!("the project does not build"),
+    };
+    let pages = session.site().book.pages.len();
+    println!(
+        "initial build of {pages} pages: {} ms",
+        started.elapsed().as_millis()
+    );
+
+    let page = session
+        .site()
+        .book
+        .pages
+        .iter()
+        .find(|p| !p.is_index)
+        .map(|p| root.join("content").join(&p.path))
+        .expect("a page to edit");
+    let original = std::fs::read_to_string(&page).expect("read page");
+    let mut times: Vec<Duration> = Vec::with_capacity(edits);
+    for k in 0..edits {
+        std::fs::write(&page, format!("{original}\nEdit number {k}.\n")).expect("write page");
+        let t = Instant::now();
+        match session.apply([page.clone()]) {
+            Ok(Some(applied)) => assert_eq!(applied.rendered, 1, "a body edit re-renders one page"),
+            _ => panic!("the edit did not apply"),
+        }
+        times.push(t.elapsed());
+    }
+    std::fs::write(&page, original).expect("restore page");
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "one-page body edit at {pages} pages, {edits} edits: median {:.1} ms, p95 {:.1} ms",
+        ms(times[times.len() / 2]),
+        ms(times[(times.len() * 95 / 100).min(times.len() - 1)])
+    );
+}
