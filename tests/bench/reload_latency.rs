@@ -90,6 +90,7 @@ fn main() {
     }
     std::fs::write(&page, original).expect("restore page");
     let _ = child.kill();
+    let _ = child.wait();
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(

@@ -16,7 +16,7 @@
     if (!engine) {
       engine = location.protocol === "file:"
         ? Promise.reject(new Error("file"))
-        : import(root + "pagefind/pagefind.js").then(function (pagefind) {
+        : import(new URL(root + "pagefind/pagefind.js", location.href).href).then(function (pagefind) {
             return pagefind.options({ excerptLength: 24 }).then(function () { return pagefind; });
           });
     }
@@ -128,7 +128,8 @@
     });
     document.addEventListener("keydown", function (event) {
       var target = event.target;
-      var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+      var typing = target && (target.isContentEditable ||
+        (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) && !/^(checkbox|radio|button|submit|reset)$/.test(target.type)));
       if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
         event.preventDefault();
         input.focus();
