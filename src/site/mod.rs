@@ -181,6 +181,29 @@ impl Site {
 
     /// Writes every file of the site into `dir`. Returns the pages written.
     pub fn write(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
+        // The search index needs only the rendered pages: build it on its
+        // own thread while the pages are written. Pagefind indexes on one
+        // core, so this overlaps it with the parallel writing.
+        std::thread::scope(|scope| {
+            let search = (!options.skip_search).then(|| {
+                scope.spawn(|| {
+                    let started = Instant::now();
+                    let written = crate::search::write_index(self, dir);
+                    self.time("search index (alongside the rest)", started.elapsed());
+                    written
+                })
+            });
+            let written = self.write_files(dir, options);
+            if let Some(search) = search {
+                search
+                    .join()
+                    .map_err(|_| OutputError::Search("the indexing thread panicked".into()))??;
+            }
+            written
+        })
+    }
+
+    fn write_files(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
         let started = Instant::now();
         let bundle = self.bundle();
         let shared = context::Shared::new(self, &bundle, options);
@@ -201,11 +224,6 @@ impl Site {
         }
         extras::write_site(self, dir)?;
         self.time("assets, sidebar, print and 404 pages", started.elapsed());
-        if !options.skip_search {
-            let started = Instant::now();
-            crate::search::write_index(self, dir)?;
-            self.time("search index", started.elapsed());
-        }
         Ok(self.book.pages.len())
     }
 

@@ -99,7 +99,7 @@ impl Staging {
         }
         self.committed = true;
         if had_old {
-            let _ = std::fs::remove_dir_all(&old);
+            remove_tree(&old);
         }
         Ok(self.target.clone())
     }
@@ -111,6 +111,22 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Removes a folder, deleting its files in parallel: an old site of ten
+/// thousand pages takes seconds to remove one file at a time.
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    files.par_iter().for_each(|f| {
+        let _ = std::fs::remove_file(f);
+    });
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 fn absolute(path: &Path) -> PathBuf {
