@@ -168,6 +168,9 @@ pub fn serve(
                         },
                         Update::Pages(pages) => Event::Reload { all: false, pages },
                     });
+                    if let Some(Err(err)) = session.as_mut().map(Session::finish) {
+                        rebuild_reporter.info(&format!("  error: {err}"));
+                    }
                 }
                 Ok(None) => {}
                 Err(failure) => {

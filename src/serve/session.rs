@@ -82,6 +82,9 @@ pub struct Session {
     broken: bool,
     /// Pages changed since the search index was last written.
     search_stale: bool,
+    /// Languages whose sidebar, print page and 404 page still need
+    /// rewriting after a page edit; see [`Session::finish`].
+    deferred: BTreeSet<String>,
 }
 
 impl Session {
@@ -97,6 +100,7 @@ impl Session {
             pending: BTreeSet::new(),
             broken: false,
             search_stale: false,
+            deferred: BTreeSet::new(),
         })
     }
 
@@ -106,6 +110,22 @@ impl Session {
 
     pub fn out(&self) -> &Path {
         &self.out
+    }
+
+    /// Rewrites what a page edit affects but no open page shows at once:
+    /// the sidebar, the print page (which holds every page, so it is the
+    /// largest file) and the 404 page. Serve calls this right after telling
+    /// the browser to reload, so the reload never waits for it.
+    pub fn finish(&mut self) -> Result<(), OutputError> {
+        if self.deferred.is_empty() {
+            return Ok(());
+        }
+        let bundle = self.site.bundle();
+        let shared = Shared::new(&self.site, &bundle, &self.options);
+        for lang in std::mem::take(&mut self.deferred) {
+            site::write_language_files(&self.site, &shared, &self.out, &lang)?;
+        }
+        Ok(())
     }
 
     /// Whether edits since the last index make search out of date.
@@ -214,6 +234,7 @@ impl Session {
         write_full(&site, &self.options, &self.out, &self.root)?;
         let rendered = site.book.pages.len();
         self.site = site;
+        self.deferred.clear();
         self.search_stale = false;
         Ok((Update::All, rendered))
     }
@@ -320,6 +341,7 @@ impl Session {
         let shared = Shared::new(&self.site, &bundle, &self.options);
         let mut pages: BTreeSet<usize> = BTreeSet::new();
         let mut languages: BTreeSet<String> = BTreeSet::new();
+        let mut sidebar_changed = false;
         for (index, old_page, _, old_title) in &previous {
             let page = &self.site.book.pages[*index];
             pages.insert(*index);
@@ -327,6 +349,7 @@ impl Session {
             let meta_changed = *old_title != self.site.titles[*index]
                 || old_page.front.description != page.front.description;
             if meta_changed {
+                sidebar_changed = true;
                 // Titles and descriptions show in the sidebar, previous and
                 // next links, breadcrumbs and the home page.
                 pages.extend(self.site.book.pages_in(&page.lang).map(|(i, _)| i));
@@ -339,8 +362,13 @@ impl Session {
             &self.out,
             pages.iter().copied().collect::<Vec<_>>(),
         )?;
-        for lang in &languages {
-            site::write_language_files(&self.site, &shared, &self.out, lang)?;
+        if sidebar_changed {
+            // The sidebar shows the new title: write it before the reload.
+            for lang in &languages {
+                site::write_language_files(&self.site, &shared, &self.out, lang)?;
+            }
+        } else {
+            self.deferred.extend(languages);
         }
         let update = if assets.is_empty() {
             Update::Pages(

@@ -161,6 +161,9 @@ impl<'a> Shared<'a> {
                 .languages
                 .iter()
                 .map(|l| {
+                    if options.fixed_asset_urls {
+                        return String::new();
+                    }
                     let script = super::extras::toc_script(site, &l.code);
                     version(&crate::theme::short_hash(script.as_bytes()))
                 })

@@ -53,6 +53,8 @@ fn main() {
             _ => panic!("the edit did not apply"),
         }
         times.push(t.elapsed());
+        // Serve does this after the reload event; it is not part of the wait.
+        session.finish().expect("finish");
     }
     std::fs::write(&page, original).expect("restore page");
     times.sort();

@@ -71,6 +71,19 @@ impl Server {
         (status, body)
     }
 
+    /// A raw request with extra header lines: the whole response head.
+    fn head(&self, method: &str, path: &str, headers: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+
     /// Subscribes to live-reload events.
     fn events(&self) -> Events {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
@@ -146,6 +159,74 @@ fn serves_pages_with_the_reload_script_and_a_404_page() {
     let (status, body) = server.get("/__playbook/reload.js");
     assert_eq!(status, 200);
     assert!(body.contains("EventSource"));
+}
+
+#[test]
+fn head_and_conditional_requests_and_content_types() {
+    let project = project().file(
+        "content/picture.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    let server = Server::start(&project);
+    let head = server.head("HEAD", "/other.html", "");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_lowercase().contains("content-type: text/html"),
+        "{head}"
+    );
+    assert!(!head.contains("First version."), "HEAD has no body");
+    let modified = head
+        .lines()
+        .find_map(|l| {
+            l.to_lowercase()
+                .starts_with("last-modified:")
+                .then(|| l[14..].trim().to_string())
+        })
+        .expect("a Last-Modified header");
+    let again = server.head(
+        "GET",
+        "/other.html",
+        &format!("If-Modified-Since: {modified}\r\n"),
+    );
+    assert!(again.starts_with("HTTP/1.1 304"), "{again}");
+    for (path, kind) in [
+        ("/assets/playbook.css", "text/css"),
+        ("/assets/playbook.js", "javascript"),
+        ("/picture.svg", "image/svg+xml"),
+    ] {
+        let head = server.head("HEAD", path, "");
+        assert!(head.to_lowercase().contains(kind), "{path}: {head}");
+    }
+}
+
+#[test]
+fn an_atomic_save_and_editor_swap_files() {
+    let project = project();
+    let server = Server::start(&project);
+    let mut events = server.events();
+    settle();
+    // Vim and many editors write a swap or temporary file, then rename it
+    // over the original.
+    let dir = project.path().join("content");
+    std::fs::write(dir.join(".other.md.swp"), "swap").unwrap();
+    std::fs::write(dir.join("other.md~"), "backup").unwrap();
+    std::fs::write(
+        dir.join("other.md.tmp"),
+        "# Other\n\n## Details\n\nSaved atomically.\n",
+    )
+    .unwrap();
+    std::fs::rename(dir.join("other.md.tmp"), dir.join("other.md")).unwrap();
+    let event = events.wait_for("reload");
+    assert!(
+        event.contains("other.html") || event.contains("\"all\":true"),
+        "{event}"
+    );
+    assert!(server.get("/other.html").1.contains("Saved atomically."));
+    assert_eq!(
+        server.get("/.other.md.swp").0,
+        404,
+        "swap files are never published"
+    );
 }
 
 #[test]
@@ -296,6 +377,7 @@ fn incremental_rebuilds_equal_a_full_build() {
             .apply([full])
             .unwrap_or_else(|_| panic!("apply {path}"))
             .expect("a change");
+        session.finish().unwrap();
         session.refresh_search().unwrap();
 
         let fresh = tempfile::tempdir().unwrap();
