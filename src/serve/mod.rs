@@ -21,8 +21,11 @@ use crate::site::BuildOptions;
 use server::Event;
 use session::{Failure, Session, Update};
 
-/// How long serve waits after the last save before re-indexing search.
+/// How long serve waits after the last save before rewriting the print
+/// page and sidebar, then before re-indexing search.
+const FINISH_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
 const SEARCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(1500);
+const IDLE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// How `serve` runs.
 #[derive(Debug, Clone)]
@@ -118,13 +121,26 @@ pub fn serve(
     let rebuild_reporter = reporter.clone();
     std::thread::spawn(move || {
         loop {
-            // Re-index search once the author pauses, not on every save.
-            let mut paths = match batches.recv_timeout(SEARCH_PAUSE) {
+            // Work no open page waits for (the print page, the search
+            // index) is done once the author pauses, not on every save.
+            let wait = match &session {
+                Some(s) if s.has_deferred() => FINISH_PAUSE,
+                Some(s) if s.search_stale() => SEARCH_PAUSE,
+                _ => IDLE,
+            };
+            let mut paths = match batches.recv_timeout(wait) {
                 Ok(paths) => paths,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Some(session) = session.as_mut().filter(|s| s.search_stale()) {
-                        if let Err(err) = session.refresh_search() {
-                            rebuild_reporter.info(&format!("  search index: {err}"));
+                    if let Some(session) = session.as_mut() {
+                        let done = if session.has_deferred() {
+                            session.finish()
+                        } else if session.search_stale() {
+                            session.refresh_search()
+                        } else {
+                            Ok(())
+                        };
+                        if let Err(err) = done {
+                            rebuild_reporter.info(&format!("  error: {err}"));
                         }
                     }
                     continue;
@@ -168,9 +184,6 @@ pub fn serve(
                         },
                         Update::Pages(pages) => Event::Reload { all: false, pages },
                     });
-                    if let Some(Err(err)) = session.as_mut().map(Session::finish) {
-                        rebuild_reporter.info(&format!("  error: {err}"));
-                    }
                 }
                 Ok(None) => {}
                 Err(failure) => {

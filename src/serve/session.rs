@@ -128,6 +128,11 @@ impl Session {
         Ok(())
     }
 
+    /// Whether [`Session::finish`] has work to do.
+    pub fn has_deferred(&self) -> bool {
+        !self.deferred.is_empty()
+    }
+
     /// Whether edits since the last index make search out of date.
     pub fn search_stale(&self) -> bool {
         self.search_stale

@@ -21,7 +21,8 @@ fn main() {
     let out = tempfile::tempdir().expect("temporary folder");
     let options = BuildOptions {
         fixed_asset_urls: true,
-        skip_search: true,
+        skip_search: std::env::var_os("WITH_SEARCH").is_none(),
+        live_reload: Some("<script src=\"/__playbook/reload.js\" defer></script>".into()),
         ..BuildOptions::default()
     };
     let started = Instant::now();

@@ -71,7 +71,9 @@ fn main() {
         .expect("a page to edit");
     let original = std::fs::read_to_string(&page).expect("read page");
     let mut times = Vec::with_capacity(edits);
-    std::thread::sleep(Duration::from_millis(500));
+    // Let the first build's files reach the disk before timing saves: the
+    // kernel's writeback of a large site otherwise stalls the first ones.
+    std::thread::sleep(Duration::from_secs(8));
     for k in 0..edits {
         let t = Instant::now();
         std::fs::write(&page, format!("{original}\nEdit number {k}.\n")).expect("write page");
