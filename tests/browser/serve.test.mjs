@@ -54,9 +54,11 @@ test("a save reloads the page and keeps the scroll position and the tree's progr
 
   await tab.evaluate(() => { window.beforeReload = true; });
   appendFileSync(path.join(project, "content", "decide.md"), "\nA sentence added while the page was open.\n");
-  await eventually(() => tab.evaluate(() => window.beforeReload === undefined), true, "the page reloaded", 20000);
-  await eventually(() => tab.locator("text=A sentence added while the page was open.").count(), 1, "the new text shows");
-  await eventually(() => tab.evaluate(() => window.scrollY), (y) => Math.abs(y - scrolled) < 5, "scroll position kept");
+  // While the page reloads its context goes away; such probes count as "not yet".
+  const settled = (probe) => () => probe().catch(() => undefined);
+  await eventually(settled(() => tab.evaluate(() => window.beforeReload === undefined)), true, "the page reloaded", 20000);
+  await eventually(settled(() => tab.locator("text=A sentence added while the page was open.").count()), 1, "the new text shows");
+  await eventually(settled(() => tab.evaluate(() => window.scrollY)), (y) => Math.abs(y - scrolled) < 5, "scroll position kept");
   const after = await app.locator(".pb-tree__heading").first().textContent();
   assert.equal(after, question, "the tree stays on the same question");
   await context.close();
