@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use crate::content::{Book, Page};
 use crate::diagnostics::Diagnostic;
+use crate::html::percent_decode;
 
 use super::Rendered;
 
@@ -257,25 +258,6 @@ fn relative_to(from: &str, to: &str) -> String {
     out
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(v) = u8::from_str_radix(hex, 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,12 +289,5 @@ mod tests {
         assert!(is_external("mailto:a@b.c"));
         assert!(!is_external("a.md"));
         assert!(!is_external("../a.md#x:y"));
-    }
-
-    #[test]
-    fn percent_escapes_are_decoded() {
-        assert_eq!(percent_decode("mit%C3%A4-sanoa"), "mitä-sanoa");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%äx"), "%äx");
     }
 }

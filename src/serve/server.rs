@@ -93,7 +93,7 @@ pub fn router(dir: PathBuf, shared: Arc<Shared>) -> Router {
 /// before a file is looked up.
 async fn refuse_traversal(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let decoded = percent_decode(path);
+    let decoded = crate::html::percent_decode(path);
     let bad = decoded.split(['/', '\\']).any(|segment| segment == "..")
         || decoded.contains('\0')
         || decoded.contains('\\');
@@ -101,25 +101,6 @@ async fn refuse_traversal(request: Request, next: Next) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     next.run(request).await
-}
-
-fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(v) = u8::from_str_radix(hex, 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn script() -> impl IntoResponse {
@@ -144,13 +125,4 @@ async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         Ok::<_, Infallible>(SseEvent::default().data(data))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn encoded_dots_are_decoded_for_the_traversal_check() {
-        assert_eq!(super::percent_decode("/%2e%2e/etc"), "/../etc");
-        assert_eq!(super::percent_decode("/a%2Fb"), "/a/b");
-    }
 }

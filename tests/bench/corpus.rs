@@ -69,6 +69,16 @@ say clearly what happens next, and end the call politely.\n",
     s
 }
 
+/// A relative link to page `j` from another page, as playbook and mdBook
+/// write them: to the markdown file.
+fn md_link(j: usize, anchor: Option<&str>) -> String {
+    let target = format!("../{}.md", page_name(j));
+    match anchor {
+        Some(a) => format!("{target}#{a}"),
+        None => target,
+    }
+}
+
 fn write(path: &Path, text: &str) {
     fs::create_dir_all(path.parent().expect("parent")).expect("create folder");
     fs::write(path, text).expect("write file");
@@ -91,17 +101,10 @@ fn write_playbook(n: usize, dir: &Path) {
         );
     }
     for i in 0..n {
-        let link = |j: usize, anchor: Option<&str>| {
-            let target = format!("../{}.md", page_name(j));
-            match anchor {
-                Some(a) => format!("{target}#{a}"),
-                None => target,
-            }
-        };
         let kind = ["guide", "how-to", "how-not-to", "clause"][i % 4];
         let text = format!(
             "---\ntitle: Situation {i}\nkind: {kind}\ndescription: A generated page about situation {i}.\n---\n\n{}",
-            body(i, n, i % 10 == 0, &link)
+            body(i, n, i % 10 == 0, &md_link)
         );
         write(&dir.join(format!("content/{}.md", page_name(i))), &text);
     }
@@ -130,14 +133,7 @@ fn write_mdbook(n: usize, dir: &Path) {
     }
     write(&dir.join("src/SUMMARY.md"), &summary);
     for i in 0..n {
-        let link = |j: usize, anchor: Option<&str>| {
-            let target = format!("../{}.md", page_name(j));
-            match anchor {
-                Some(a) => format!("{target}#{a}"),
-                None => target,
-            }
-        };
-        let text = format!("# Situation {i}\n\n{}", body(i, n, i % 10 == 0, &link));
+        let text = format!("# Situation {i}\n\n{}", body(i, n, i % 10 == 0, &md_link));
         write(&dir.join(format!("src/{}.md", page_name(i))), &text);
     }
 }
