@@ -91,7 +91,10 @@ fn main() {
         std::thread::sleep(Duration::from_millis(200));
     }
     std::fs::write(&page, original).expect("restore page");
-    let _ = child.kill();
+    // Stop serve as Ctrl-C would, so it removes its temporary folder.
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
     let _ = child.wait();
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

@@ -32,7 +32,12 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  child?.kill();
+  // Stop serve as Ctrl-C would, so it removes its temporary folder.
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    await exited;
+  }
   if (project) rmSync(project, { recursive: true, force: true });
 });
 

@@ -100,7 +100,18 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Stops serve as Ctrl-C would, so it removes its temporary folder;
+    /// kills it only if it does not stop.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        for _ in 0..100 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
