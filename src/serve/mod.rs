@@ -197,13 +197,28 @@ pub fn serve(
     let app = server::router(temp.path().join("site"), shared);
     runtime.block_on(async move {
         axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(stop_signal())
             .await
     })?;
     reporter.info("Stopped.");
     Ok(())
+}
+
+/// Ctrl-C, or on Unix a polite `kill` (SIGTERM): either stops serve
+/// cleanly, removing its temporary folder.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Binds `port`, or the next free one of the twenty after it.
