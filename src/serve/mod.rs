@@ -101,7 +101,7 @@ pub fn serve(
     }
     // Watch before announcing the URL, so no save after it is missed.
     let (sender, batches) = mpsc::channel::<Vec<PathBuf>>();
-    let _watcher = watch::watch(&root, sender)?;
+    let mut watcher = watch::watch(&root, sender)?;
     let url = format!("http://{}/", addr);
     reporter.info(&format!(
         "Serving {} at {url} (Ctrl-C to stop)",
@@ -151,6 +151,8 @@ pub fn serve(
             while let Ok(more) = batches.try_recv() {
                 paths.extend(more);
             }
+            // content/ or themes/ created (or replaced) while serving.
+            watch::watch_new_folders(&mut watcher, &root, &paths);
             let result = match session.as_mut() {
                 Some(session) => session.apply(paths),
                 None => match Session::start(&root, build_options.clone(), &out) {

@@ -39,11 +39,25 @@ pub fn watch(root: &Path, batches: Sender<Vec<PathBuf>>) -> notify::Result<Watch
     // The project folder itself, not recursively: book.yaml, and content/
     // or themes/ appearing or being replaced.
     debouncer.watch(root, RecursiveMode::NonRecursive)?;
-    for dir in [crate::content::CONTENT_DIR, crate::theme::THEMES_DIR] {
+    for dir in WATCHED {
         let path = root.join(dir);
         if path.is_dir() {
             debouncer.watch(&path, RecursiveMode::Recursive)?;
         }
     }
     Ok(debouncer)
+}
+
+const WATCHED: [&str; 2] = [crate::content::CONTENT_DIR, crate::theme::THEMES_DIR];
+
+/// Starts watching content/ or themes/ when a batch shows it was created
+/// or replaced, so a theme folder made while serving is seen too.
+pub fn watch_new_folders(watcher: &mut Watcher, root: &Path, paths: &[PathBuf]) {
+    for dir in WATCHED {
+        let path = root.join(dir);
+        if paths.contains(&path) && path.is_dir() {
+            let _ = watcher.unwatch(&path);
+            let _ = watcher.watch(&path, RecursiveMode::Recursive);
+        }
+    }
 }

@@ -83,3 +83,28 @@ test("a broken save shows the overlay and the fix clears it", async () => {
   await eventually(() => overlay.count(), 0, "the overlay clears", 20000);
   await context.close();
 });
+
+test("a stylesheet edit swaps the styles without reloading, also in a theme folder made while serving", async () => {
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  await tab.goto(url + "prevent.html");
+  await tab.evaluate(() => { window.stillHere = true; });
+  const { mkdirSync, writeFileSync } = await import("node:fs");
+  const css = path.join(project, "themes", "default", "css");
+  // A new theme folder means a full rebuild and a reload; after it serve
+  // watches inside the folder.
+  const reloaded = tab.waitForEvent("load", { timeout: 20000 });
+  mkdirSync(css, { recursive: true });
+  await reloaded;
+  writeFileSync(path.join(css, "99-test.css"), "body { outline: 7px solid rgb(1, 2, 3); }\n");
+  const settled = (probe) => () => probe().catch(() => undefined);
+  await tab.evaluate(() => { window.stillHere = true; }).catch(() => {});
+  await eventually(
+    settled(() => tab.evaluate(() => getComputedStyle(document.body).outlineWidth)),
+    "7px",
+    "the new rule applies",
+    20000
+  );
+  assert.equal(await tab.evaluate(() => window.stillHere), true, "no reload for a stylesheet");
+  await context.close();
+});
