@@ -55,14 +55,7 @@ impl Server {
 
     /// A raw HTTP/1.1 GET: (status, body).
     fn get(&self, path: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
+        let response = self.request("GET", path, "");
         let status = response[9..12].parse().unwrap();
         let body = response
             .split_once("\r\n\r\n")
@@ -71,8 +64,8 @@ impl Server {
         (status, body)
     }
 
-    /// A raw request with extra header lines: the whole response head.
-    fn head(&self, method: &str, path: &str, headers: &str) -> String {
+    /// A raw request with extra header lines: the whole response.
+    fn request(&self, method: &str, path: &str, headers: &str) -> String {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         write!(
             stream,
@@ -179,7 +172,7 @@ fn head_and_conditional_requests_and_content_types() {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     );
     let server = Server::start(&project);
-    let head = server.head("HEAD", "/other.html", "");
+    let head = server.request("HEAD", "/other.html", "");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(
         head.to_lowercase().contains("content-type: text/html"),
@@ -194,7 +187,7 @@ fn head_and_conditional_requests_and_content_types() {
                 .then(|| l[14..].trim().to_string())
         })
         .expect("a Last-Modified header");
-    let again = server.head(
+    let again = server.request(
         "GET",
         "/other.html",
         &format!("If-Modified-Since: {modified}\r\n"),
@@ -205,7 +198,7 @@ fn head_and_conditional_requests_and_content_types() {
         ("/assets/playbook.js", "javascript"),
         ("/picture.svg", "image/svg+xml"),
     ] {
-        let head = server.head("HEAD", path, "");
+        let head = server.request("HEAD", path, "");
         assert!(head.to_lowercase().contains(kind), "{path}: {head}");
     }
 }
