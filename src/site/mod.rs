@@ -182,8 +182,7 @@ impl Site {
     /// Writes every file of the site into `dir`. Returns the pages written.
     pub fn write(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
         // The search index needs only the rendered pages: build it on its
-        // own thread while the pages are written. Pagefind indexes on one
-        // core, so this overlaps it with the parallel writing.
+        // own thread while the pages are written.
         std::thread::scope(|scope| {
             let search = (!options.skip_search).then(|| {
                 scope.spawn(|| {

@@ -42,9 +42,29 @@ test("an inflected Finnish word finds Finnish pages", async () => {
   // The pages say "hyvitys", "hyvityksen", "hyvitystä"; "hyvityksiä" is in none of them.
   const titles = await search(tab, "hyvityksiä");
   assert.ok(titles.length > 0);
+  const marks = await tab.$$eval(".pb-search__results mark", (nodes) => nodes.map((n) => n.textContent.toLowerCase()));
+  assert.ok(marks.length > 0 && marks.every((m) => m.startsWith("hyvity")), `marked: ${marks}`);
   await tab.locator(".pb-search__results a").first().click();
   await tab.waitForLoadState();
   assert.equal(await tab.getAttribute("html", "lang"), "fi", "a Finnish result opens a Finnish page");
+});
+
+test("every word of a query must match, and the snippet marks them", async () => {
+  const tab = await env.open("index.html");
+  await search(tab, "notice period");
+  const results = await tab.$$eval(".pb-search__results .pb-search__result", (items) =>
+    items.map((item) => ({
+      section: item.querySelector(".pb-search__section")?.textContent || "",
+      marks: [...item.querySelectorAll("mark")].map((m) => m.textContent.toLowerCase()),
+    }))
+  );
+  assert.ok(results.length >= 2, JSON.stringify(results));
+  for (const result of results) {
+    assert.ok(result.marks.includes("notice") && result.marks.includes("period"), JSON.stringify(result));
+  }
+  assert.ok(results.some((r) => r.section), "results name the section matched");
+  const status = await tab.locator(".pb-search__results .pb-search__status").textContent();
+  assert.equal(status, `${results.length} results`);
 });
 
 test("the search page shows results for ?q=", async () => {
@@ -55,6 +75,24 @@ test("the search page shows results for ?q=", async () => {
     "results on search.html"
   );
   assert.ok(count > 1);
+});
+
+test("the search page shows ten results at a time", async () => {
+  const tab = await env.open("search.html?q=client");
+  const more = tab.locator(".pb-search-page__results button.pb-search__more");
+  await more.waitFor();
+  assert.equal(await tab.locator(".pb-search-page__results .pb-search__result").count(), 10);
+  await more.click();
+  const count = await eventually(
+    () => tab.locator(".pb-search-page__results .pb-search__result").count(),
+    (n) => n > 10,
+    "more results"
+  );
+  const total = Number((await tab.locator(".pb-search__status").textContent()).match(/\d+/)[0]);
+  assert.equal(count, Math.min(total, 20));
+  const focused = await tab.evaluate(() => document.activeElement.closest(".pb-search__result") ===
+    document.querySelectorAll(".pb-search-page__results .pb-search__result")[10]);
+  assert.ok(focused, "focus moves to the first new result");
 });
 
 test("from disk the search box says why it cannot search", async () => {

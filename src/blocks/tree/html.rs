@@ -155,7 +155,7 @@ pub fn render(
     );
     let _ = write!(
         html,
-        "<details class=\"pb-tree__diagram\" data-pagefind-ignore>\n<summary>{}</summary>\n<div class=\"pb-tree__diagram-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">\n{}</div>\n</details>\n</section>\n",
+        "<details class=\"pb-tree__diagram\">\n<summary>{}</summary>\n<div class=\"pb-tree__diagram-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">\n{}</div>\n</details>\n</section>\n",
         escape(strings.get("tree.show_diagram")),
         escape(&tree.title),
         diagram::render(tree, &tree.id, &description),

@@ -1,0 +1,108 @@
+//! The full-text search index, built at build time and searched in the
+//! browser with no server.
+//!
+//! Each language gets its own index under `search/<lang>/`, built from
+//! every page's title and rendered body: the text of pages, decision trees
+//! (questions, outcomes, checklists) and clauses. Words are stemmed with
+//! Snowball (Finnish and English among others) and the index is cut into
+//! chunks the browser loads only when a query needs them, so a large site
+//! never makes a reader download everything. The theme's `search.js`
+//! reads it; titles, sections and snippets come from the result pages
+//! themselves.
+
+mod index;
+mod text;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::site::{OutputError, Site, output};
+use index::{Document, Index};
+
+/// The folder the index is written to, one subfolder per language.
+pub const DIR: &str = "search";
+
+/// Builds the index for every page of `site` and writes it into `dir`.
+/// Returns the number of files written.
+pub fn write_index(site: &Site, dir: &Path) -> Result<usize, OutputError> {
+    let mut files = Vec::new();
+    for language in &site.book.languages {
+        let documents: Vec<Document> = site
+            .book
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, page)| page.lang == language.code)
+            .map(|(i, page)| Document {
+                url: &page.output,
+                title: &site.titles[i],
+                html: &site.rendered[i].html,
+            })
+            .collect();
+        let index = Index::build(&documents, &text::Stemmer::for_language(&language.code));
+        files.extend(
+            index
+                .files()
+                .into_iter()
+                .map(|(name, body)| (format!("{}/{name}", language.code), body)),
+        );
+    }
+    // A re-index (in `serve`) may have fewer chunks than the last one:
+    // write a fresh folder and swap it in, so no stale chunk is left.
+    let fresh = dir.join(format!(".{DIR}-new"));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| OutputError::Io { path, source }
+    };
+    if fresh.exists() {
+        std::fs::remove_dir_all(&fresh).map_err(io(&fresh))?;
+    }
+    files
+        .par_iter()
+        .map(|(name, body)| output::write(&fresh.join(name), body.as_bytes()))
+        .collect::<Result<(), OutputError>>()?;
+    let target = dir.join(DIR);
+    if target.exists() {
+        std::fs::remove_dir_all(&target).map_err(io(&target))?;
+    }
+    std::fs::rename(&fresh, &target).map_err(io(&target))?;
+    Ok(files.len())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trees_and_clauses_are_indexed_per_language() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        let options = crate::site::BuildOptions::default();
+        let site =
+            crate::site::Site::load(&root, &options).unwrap_or_else(|_| panic!("fixture loads"));
+        let out = tempfile::tempdir().expect("a temporary folder");
+        let written = super::write_index(&site, out.path()).expect("the index is written");
+        let read = |name: &str| {
+            std::fs::read_to_string(out.path().join("search").join(name)).expect("index file")
+        };
+        let en_words = read("en/w0.json");
+        assert!(
+            en_words.contains("\"profitable\""),
+            "tree questions are indexed"
+        );
+        assert!(en_words.contains("\"refunds\""), "clauses are indexed");
+        let fi_meta = read("fi/meta.json");
+        assert!(fi_meta.contains("\"fi/guides/steps.html\""), "{fi_meta}");
+        assert!(
+            !read("en/meta.json").contains("\"fi/"),
+            "one index per language"
+        );
+        assert_eq!(
+            written,
+            std::fs::read_dir(out.path().join("search/en"))
+                .unwrap()
+                .count()
+                + std::fs::read_dir(out.path().join("search/fi"))
+                    .unwrap()
+                    .count()
+        );
+    }
+}
