@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use saphyr_parser::{Event, Parser, Span};
 use serde::de::DeserializeOwned;
@@ -154,35 +155,46 @@ struct Spans {
 }
 
 /// Where each key and value of a YAML document sits in its text.
-#[derive(Debug, Default)]
-pub struct Locator {
-    spans: HashMap<Vec<Seg>, Spans>,
+///
+/// The text is indexed on the first question, so a document that never
+/// needs a location (one without errors) is never walked.
+#[derive(Debug)]
+pub struct Locator<'a> {
+    text: &'a str,
+    spans: OnceLock<HashMap<Vec<Seg>, Spans>>,
 }
 
-impl Locator {
-    /// Indexes `text`. A document that does not parse gives an empty index;
-    /// the deserializer reports the syntax error itself.
-    pub fn new(text: &str) -> Self {
-        let mut walker = Walker {
-            text,
-            line_starts: line_starts(text),
-            parser: Parser::new_from_str(text),
-            spans: HashMap::new(),
-        };
-        walker.document();
+impl<'a> Locator<'a> {
+    /// A locator for `text`. A document that does not parse gives an empty
+    /// index; the deserializer reports the syntax error itself.
+    pub fn new(text: &'a str) -> Self {
         Locator {
-            spans: walker.spans,
+            text,
+            spans: OnceLock::new(),
         }
+    }
+
+    fn spans(&self) -> &HashMap<Vec<Seg>, Spans> {
+        self.spans.get_or_init(|| {
+            let mut walker = Walker {
+                text: self.text,
+                line_starts: line_starts(self.text),
+                parser: Parser::new_from_str(self.text),
+                spans: HashMap::new(),
+            };
+            walker.document();
+            walker.spans
+        })
     }
 
     /// The span of the value at `path`.
     pub fn value(&self, path: &[Seg]) -> Option<Range<usize>> {
-        self.spans.get(path).map(|s| s.value.clone())
+        self.spans().get(path).map(|s| s.value.clone())
     }
 
     /// The span of the key that holds `path`, else of its value.
     pub fn key(&self, path: &[Seg]) -> Option<Range<usize>> {
-        let spans = self.spans.get(path)?;
+        let spans = self.spans().get(path)?;
         Some(spans.key.clone().unwrap_or_else(|| spans.value.clone()))
     }
 

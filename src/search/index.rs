@@ -135,9 +135,14 @@ impl Index {
             json_string(out, stem);
             out.push_str(",[");
             let mut previous = 0;
+            let mut number = itoa::Buffer::new();
             for (i, &(page, weight)) in list.iter().enumerate() {
-                let sep = if i == 0 { "" } else { "," };
-                let _ = write!(out, "{sep}{},{weight}", page - previous);
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(number.format(page - previous));
+                out.push(',');
+                out.push_str(number.format(weight));
                 previous = page;
             }
             out.push(']');

@@ -68,7 +68,11 @@ pub fn text_words(text: &str, field: Field, mut each: impl FnMut(&str, Field)) {
 fn split(text: &str, field: Field, word: &mut String, each: &mut impl FnMut(&str, Field)) {
     let mut chars = text.char_indices();
     while let Some((i, c)) = chars.next() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if !c.is_ascii() && c.is_alphanumeric() {
             word.extend(c.to_lowercase());
             continue;
         }
@@ -84,12 +88,15 @@ fn split(text: &str, field: Field, word: &mut String, each: &mut impl FnMut(&str
 }
 
 fn emit(word: &mut String, field: Field, each: &mut impl FnMut(&str, Field)) {
+    if word.is_empty() {
+        return;
+    }
     let mut chars = word.chars();
-    let first = chars.next();
-    let count = 1 + chars.count();
+    let first = chars.next().filter(|_| chars.next().is_none());
     // One letter on its own ("a", the "s" of "client's") is never a search.
-    let single_letter = count == 1 && first.is_some_and(char::is_alphabetic);
-    if first.is_some() && !single_letter && count <= MAX_WORD_CHARS {
+    let single_letter = first.is_some_and(char::is_alphabetic);
+    let too_long = word.len() > MAX_WORD_CHARS && word.chars().count() > MAX_WORD_CHARS;
+    if !single_letter && !too_long {
         each(word, field);
     }
     word.clear();

@@ -31,6 +31,9 @@ pub struct Shared<'a> {
     /// Position of each page in its language's reading order.
     position: Vec<usize>,
     strings_json: Vec<String>,
+    /// Per language: the theme strings as a template value, converted
+    /// once rather than for every page.
+    strings: Vec<minijinja::Value>,
 }
 
 #[derive(Serialize)]
@@ -110,7 +113,7 @@ struct PageView<'a> {
     alternates: Vec<Alternate>,
     features: Features,
     clause_notice: Option<&'a str>,
-    strings: &'a Strings,
+    strings: minijinja::Value,
     strings_json: &'a str,
     assets: Assets<'a>,
 }
@@ -174,6 +177,11 @@ impl<'a> Shared<'a> {
             order,
             position,
             strings_json: site.strings.iter().map(Strings::json_for_scripts).collect(),
+            strings: site
+                .strings
+                .iter()
+                .map(minijinja::Value::from_serialize)
+                .collect(),
             site,
         }
     }
@@ -340,7 +348,7 @@ impl<'a> Shared<'a> {
                 .features
                 .clauses
                 .then(|| book.languages[li].clause_notice.as_str()),
-            strings,
+            strings: self.strings[li].clone(),
             strings_json: &self.strings_json[li],
             assets: self.assets(lang, &root),
         };

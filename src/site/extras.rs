@@ -4,6 +4,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::NavNode;
@@ -119,19 +120,16 @@ pub fn write_language(
             .map_err(OutputError::Template)?;
         output::write(&dir.join(&lang_dir).join("toc.html"), toc_page.as_bytes())?;
 
-        let articles = site
-            .book
-            .pages_in(lang)
+        let pages: Vec<_> = site.book.pages_in(lang).collect();
+        let articles = pages
+            .into_par_iter()
             .map(|(i, page)| {
                 let prefix = format!("p{i}-");
                 Article {
                     id: format!("p{i}"),
                     kind: page.front.kind.as_str(),
                     title: site.titles[i].clone(),
-                    content: prefix_ids(
-                        &site.rendered[i].html.replace(ROOT_MARKER, &root),
-                        &prefix,
-                    ),
+                    content: print_html(&site.rendered[i].html, &root, &prefix),
                 }
             })
             .collect();
@@ -183,28 +181,49 @@ pub fn write_site(site: &Site, dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Makes the ids of one page unique inside the print page.
-fn prefix_ids(html: &str, prefix: &str) -> String {
-    let mut out = html.replace(" id=\"", &format!(" id=\"{prefix}"));
-    out = out.replace("href=\"#", &format!("href=\"#{prefix}"));
-    out = out.replace(" for=\"", &format!(" for=\"{prefix}"));
-    let mut result = String::with_capacity(out.len());
-    let mut rest = out.as_str();
-    for attr in ["aria-labelledby=\""] {
-        while let Some(i) = rest.find(attr) {
-            result.push_str(&rest[..i + attr.len()]);
-            rest = &rest[i + attr.len()..];
-            let end = rest.find('"').unwrap_or(rest.len());
-            let ids: Vec<String> = rest[..end]
-                .split_whitespace()
-                .map(|id| format!("{prefix}{id}"))
-                .collect();
-            result.push_str(&ids.join(" "));
-            rest = &rest[end..];
+/// One page's HTML as the print page holds it, in one pass: links to the
+/// site root made relative to the print page, and ids (with the links and
+/// labels that point at them) prefixed so they stay unique among all the
+/// pages. Rendered HTML escapes `"` in text, so `="` only ever opens an
+/// attribute value.
+fn print_html(html: &str, root: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut rest = html;
+    while let Some(at) = rest.find("=\"") {
+        let (head, tail) = rest.split_at(at + 2);
+        out.push_str(head);
+        rest = tail;
+        let name = head[..at]
+            .rsplit(|c: char| c.is_ascii_whitespace())
+            .next()
+            .unwrap_or("");
+        match name {
+            "id" | "for" => out.push_str(prefix),
+            "href" | "xlink:href" if rest.starts_with('#') => {
+                out.push('#');
+                out.push_str(prefix);
+                rest = &rest[1..];
+            }
+            "aria-labelledby" | "aria-describedby" | "aria-controls" => {
+                let end = rest.find('"').unwrap_or(rest.len());
+                for (i, id) in rest[..end].split_whitespace().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(prefix);
+                    out.push_str(id);
+                }
+                rest = &rest[end..];
+            }
+            _ => {}
+        }
+        if let Some(after) = rest.strip_prefix(ROOT_MARKER) {
+            out.push_str(root);
+            rest = after;
         }
     }
-    result.push_str(rest);
-    result
+    out.push_str(rest);
+    out
 }
 
 fn robots(site: &Site) -> String {
@@ -232,14 +251,15 @@ fn sitemap(site: &Site, base: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::prefix_ids;
+    use super::print_html;
 
     #[test]
     fn print_ids_are_prefixed_consistently() {
-        let html = r##"<h2 id="a">A</h2><a href="#a">x</a><section aria-labelledby="t-title b">"##;
-        let out = prefix_ids(html, "p1-");
-        assert!(out.contains(r#"id="p1-a""#));
-        assert!(out.contains(r##"href="#p1-a""##));
-        assert!(out.contains(r#"aria-labelledby="p1-t-title p1-b""#));
+        let html = r##"<h2 id="a">A</h2><a href="#a">x</a><section aria-labelledby="t-title b"><label for="f">F</label><input id="f" data-id="keep"><a href="~pb-root~/x.html">y</a><img src="~pb-root~/i.png" alt="a=&quot;b&quot;"><p>id="not-an-attribute"</p>"##;
+        let out = print_html(html, "../", "p1-");
+        assert_eq!(
+            out,
+            r##"<h2 id="p1-a">A</h2><a href="#p1-a">x</a><section aria-labelledby="p1-t-title p1-b"><label for="p1-f">F</label><input id="p1-f" data-id="keep"><a href="../x.html">y</a><img src="../i.png" alt="a=&quot;b&quot;"><p>id="not-an-attribute"</p>"##
+        );
     }
 }

@@ -203,27 +203,52 @@ impl Site {
     }
 
     fn write_files(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
-        let started = Instant::now();
         let bundle = self.bundle();
         let shared = context::Shared::new(self, &bundle, options);
-        self.write_pages(&shared, dir, 0..self.book.pages.len())?;
-        self.time("write pages", started.elapsed());
-        let started = Instant::now();
+        // The pages and the rest (whose print pages are large) are written
+        // side by side, so neither waits for the other.
+        let (pages, rest) = rayon::join(
+            || {
+                let started = Instant::now();
+                let written = self.write_pages(&shared, dir, 0..self.book.pages.len());
+                self.time("write pages", started.elapsed());
+                written
+            },
+            || {
+                let started = Instant::now();
+                let written = self.write_rest(&shared, &bundle, dir);
+                self.time("assets, sidebar, print and 404 pages", started.elapsed());
+                written
+            },
+        );
+        pages?;
+        rest?;
+        Ok(self.book.pages.len())
+    }
+
+    /// Everything but the pages: assets, the theme's files, and each
+    /// language's sidebar, print, search and 404 pages.
+    fn write_rest(
+        &self,
+        shared: &context::Shared<'_>,
+        bundle: &Bundle,
+        dir: &Path,
+    ) -> Result<(), OutputError> {
         self.book
             .assets
             .par_iter()
             .map(|asset| copy_asset(asset, dir))
             .collect::<Result<(), OutputError>>()?;
-        write_bundle(dir, &bundle)?;
+        write_bundle(dir, bundle)?;
         for (path, bytes) in self.theme.static_files() {
             output::write(&dir.join("assets").join(path), bytes)?;
         }
-        for language in &self.book.languages {
-            extras::write_language(self, &shared, dir, &language.code)?;
-        }
-        extras::write_site(self, dir)?;
-        self.time("assets, sidebar, print and 404 pages", started.elapsed());
-        Ok(self.book.pages.len())
+        self.book
+            .languages
+            .par_iter()
+            .map(|language| extras::write_language(self, shared, dir, &language.code))
+            .collect::<Result<(), OutputError>>()?;
+        extras::write_site(self, dir)
     }
 
     /// The theme's stylesheet and script, with the syntax colours.

@@ -61,8 +61,7 @@ impl Problem {
 }
 
 /// Checks a parsed tree. `default_id` is used when the tree has no `id`.
-pub fn check(spec: TreeSpec, body: &str, default_id: &str) -> Result<Tree, Vec<Problem>> {
-    let loc = Locator::new(body);
+pub fn check(spec: TreeSpec, loc: &Locator<'_>, default_id: &str) -> Result<Tree, Vec<Problem>> {
     let mut problems = Vec::new();
     let names: Vec<&str> = spec.nodes.keys().map(String::as_str).collect();
 
@@ -284,7 +283,7 @@ pub fn check(spec: TreeSpec, body: &str, default_id: &str) -> Result<Tree, Vec<P
     }
     if problems.is_empty() {
         for (i, scenario) in spec.scenarios.iter().enumerate() {
-            problems.extend(check_scenario(&tree, scenario, i, &loc));
+            problems.extend(check_scenario(&tree, scenario, i, loc));
         }
     }
     if problems.is_empty() {
@@ -375,7 +374,7 @@ fn check_scenario(
     tree: &Tree,
     scenario: &ScenarioSpec,
     index: usize,
-    loc: &Locator,
+    loc: &Locator<'_>,
 ) -> Option<Problem> {
     let mut at = tree.start.as_str();
     for (step, label) in scenario.answers.iter().enumerate() {

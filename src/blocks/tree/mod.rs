@@ -43,11 +43,9 @@ pub fn render(
         }
     };
     let default_id = slugify(&spec.title);
-    let id_span = {
-        let loc = Locator::new(fence.body);
-        loc.nearest(&yaml_path!["id"])
-    };
-    let tree = match check::check(spec, fence.body, &default_id) {
+    let loc = Locator::new(fence.body);
+    let id_span = || loc.nearest(&yaml_path!["id"]);
+    let tree = match check::check(spec, &loc, &default_id) {
         Ok(tree) => tree,
         Err(problems) => {
             for problem in problems {
@@ -63,7 +61,7 @@ pub fn render(
                 "tree::duplicate-id",
                 format!("two trees on this page have the id `{}`", tree.id),
             )
-            .at(source, fence.file_span(id_span))
+            .at(source, fence.file_span(id_span()))
             .with_help("give each tree on a page its own `id:`"),
         );
         return broken(ctx);
@@ -77,7 +75,7 @@ pub fn render(
                     tree.id
                 ),
             )
-            .at(source, fence.file_span(id_span))
+            .at(source, fence.file_span(id_span()))
             .with_help("set a different `id:` for the tree"),
         );
         return broken(ctx);

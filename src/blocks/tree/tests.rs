@@ -3,7 +3,7 @@
 
 use super::check::{Problem, check};
 use super::model::TreeSpec;
-use crate::yaml;
+use crate::yaml::{self, Locator};
 
 /// Parses and checks `body`; returns (line, message, help) per problem.
 fn problems(body: &str) -> Vec<(usize, String, Option<String>)> {
@@ -17,7 +17,7 @@ fn problems(body: &str) -> Vec<(usize, String, Option<String>)> {
             )];
         }
     };
-    match check(spec, body, "tree") {
+    match check(spec, &Locator::new(body), "tree") {
         Ok(_) => Vec::new(),
         Err(list) => list
             .into_iter()
@@ -231,7 +231,7 @@ fn every_problem_is_reported_in_one_run() {
 #[test]
 fn the_fingerprint_changes_when_the_tree_changes() {
     let parse = |body: &str| {
-        check(yaml::from_str(body).unwrap(), body, "t")
+        check(yaml::from_str(body).unwrap(), &Locator::new(body), "t")
             .unwrap()
             .fingerprint()
     };
