@@ -5,6 +5,14 @@
 #
 #   tests/bench/compare.sh            # N = 1,000 and 10,000, 3 rounds each
 #   SIZES="1000" ROUNDS=5 tests/bench/compare.sh
+#   TOOLS="playbook hugo" OUT=/var/tmp/bench-out tests/bench/compare.sh
+#
+# The sites are written under OUT, by default a tmpfs (/dev/shm) where
+# there is one, so that what is timed is the tools and not the disk: on
+# this project's VM, creating 10,000 files right after deleting 10,000
+# others costs ext4 seconds of inode searching, a cost that every tool
+# pays and that varies from run to run by 2-3x. Set OUT to a folder on
+# disk to include it.
 #
 # Needs: mdbook (cargo install mdbook), hugo (apt-get install hugo),
 # GNU time (apt-get install time). Runs alternate between the tools so
@@ -14,8 +22,13 @@ cd "$(dirname "$0")/../.."
 
 SIZES=${SIZES:-"1000 10000"}
 ROUNDS=${ROUNDS:-3}
+TOOLS=${TOOLS:-"playbook mdbook hugo"}
 WORK=${BENCH_DIR:-/tmp/playbook-bench}
-for tool in mdbook hugo /usr/bin/time; do
+if [ -z "${OUT:-}" ]; then
+  if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then OUT=/dev/shm/playbook-bench-out; else OUT=$WORK/out; fi
+fi
+for tool in $TOOLS /usr/bin/time; do
+  [ "$tool" = playbook ] && continue
   command -v "$tool" >/dev/null || { echo "missing $tool (see the header of this script)"; exit 1; }
 done
 
@@ -26,7 +39,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 # run TOOL N ROUND: prints "seconds peak_kb bytes".
 run() {
-  local tool=$1 n=$2 src=$WORK/$2 out=$WORK/out-$1-$2
+  local tool=$1 n=$2 src=$WORK/$2 out=$OUT/$1-$2
   rm -rf "$out"
   local cmd
   case $tool in
@@ -38,13 +51,17 @@ run() {
   echo "$(cat "$WORK/time") $(du -sb "$out" | cut -f1)"
 }
 
-mkdir -p "$WORK"
-echo "machine: $(nproc) cores, $(uname -m); playbook $($PLAYBOOK --version | cut -d' ' -f2), $(mdbook --version), $(hugo version | cut -d' ' -f1-2)"
+mkdir -p "$WORK" "$OUT"
+versions="playbook $($PLAYBOOK --version | cut -d' ' -f2)"
+case " $TOOLS " in *" mdbook "*) versions+=", $(mdbook --version)" ;; esac
+case " $TOOLS " in *" hugo "*) versions+=", $(hugo version | cut -d' ' -f1-2)" ;; esac
+echo "machine: $(nproc) cores, $(uname -m); $versions"
+echo "sites written to $OUT ($(stat -f -c %T "$OUT"))"
 for n in $SIZES; do
   [ -d "$WORK/$n/playbook" ] || ./target/release/examples/corpus "$n" "$WORK/$n" >/dev/null
   declare -A times=() mem=() bytes=()
   for round in $(seq "$ROUNDS"); do
-    for tool in playbook mdbook hugo; do
+    for tool in $TOOLS; do
       read -r s kb b < <(run "$tool" "$n")
       times[$tool]+="$s "; mem[$tool]+="$kb "; bytes[$tool]=$b
     done
@@ -53,7 +70,7 @@ for n in $SIZES; do
   echo "N = $n pages, $ROUNDS round(s)"
   printf "%-9s %10s %9s %12s %10s %12s %12s\n" tool "median s" "ratio" "peak RSS MB" "output MB" "ms / page" "bytes / page"
   base=$(echo "${times[playbook]}" | tr ' ' '\n' | grep . | median)
-  for tool in playbook mdbook hugo; do
+  for tool in $TOOLS; do
     t=$(echo "${times[$tool]}" | tr ' ' '\n' | grep . | median)
     kb=$(echo "${mem[$tool]}" | tr ' ' '\n' | grep . | sort -n | tail -1)
     awk -v tool="$tool" -v t="$t" -v base="$base" -v kb="$kb" -v b="${bytes[$tool]}" -v n="$n" \
