@@ -1,6 +1,6 @@
 //! The `playbook` command line.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -217,7 +217,9 @@ struct Terminal {
 impl Reporter for Terminal {
     fn info(&self, line: &str) {
         if self.verbosity > Verbosity::Quiet {
-            println!("{line}");
+            // A closed stdout (`playbook serve | head`) must not stop the
+            // server: the line is dropped instead.
+            let _ = writeln!(std::io::stdout(), "{line}");
         }
     }
 

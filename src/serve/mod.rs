@@ -92,7 +92,8 @@ pub fn serve(
         .build()?;
     let listener = runtime.block_on(bind(options.host, options.port))?;
     let addr = listener.local_addr()?;
-    if addr.port() != options.port {
+    // Port 0 asks the system for any free port: that is not a fallback.
+    if options.port != 0 && addr.port() != options.port {
         reporter.info(&format!(
             "port {} is in use; using {} instead",
             options.port,
@@ -196,10 +197,15 @@ pub fn serve(
         }
     });
 
-    let app = server::router(temp.path().join("site"), shared);
+    let app = server::router(temp.path().join("site"), Arc::clone(&shared));
     runtime.block_on(async move {
         axum::serve(listener, app)
-            .with_graceful_shutdown(stop_signal())
+            .with_graceful_shutdown(async move {
+                stop_signal().await;
+                // A graceful shutdown waits for every response to end, and
+                // a browser tab's live-reload stream never does by itself.
+                shared.send(Event::Stop);
+            })
             .await
     })?;
     reporter.info("Stopped.");
@@ -233,7 +239,6 @@ async fn bind(host: IpAddr, port: u16) -> Result<tokio::net::TcpListener, ServeE
             Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => continue,
             Err(source) => return Err(ServeError::Bind { addr, source }),
         }
-        // Port 0 asks the system for any port: no need to try others.
     }
     Err(ServeError::NoFreePort {
         host,

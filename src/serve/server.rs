@@ -38,10 +38,18 @@ pub fn script_tag() -> String {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Event {
-    Reload { all: bool, pages: Vec<String> },
+    Reload {
+        all: bool,
+        pages: Vec<String>,
+    },
     Css,
-    Error { text: String },
+    Error {
+        text: String,
+    },
     Ok,
+    /// Serve is stopping: ends every live-reload stream. Never sent to a
+    /// browser.
+    Stop,
 }
 
 /// What the server shares with the rebuild loop.
@@ -64,6 +72,7 @@ impl Shared {
         if let Ok(mut error) = self.error.lock() {
             match &event {
                 Event::Error { text } => *error = Some(text.clone()),
+                Event::Stop => {}
                 _ => *error = None,
             }
         }
@@ -120,9 +129,12 @@ async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     let receiver = shared.events.subscribe();
     let first = tokio_stream::iter(current);
     let rest = BroadcastStream::new(receiver).filter_map(Result::ok);
-    let stream = first.chain(rest).map(|event| {
-        let data = serde_json::to_string(&event).unwrap_or_default();
-        Ok::<_, Infallible>(SseEvent::default().data(data))
-    });
+    let stream = first
+        .chain(rest)
+        .take_while(|event| !matches!(event, Event::Stop))
+        .map(|event| {
+            let data = serde_json::to_string(&event).unwrap_or_default();
+            Ok::<_, Infallible>(SseEvent::default().data(data))
+        });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -166,6 +166,35 @@ fn serves_pages_with_the_reload_script_and_a_404_page() {
 }
 
 #[test]
+fn ctrl_c_stops_serve_while_a_browser_listens_for_reloads() {
+    let project = project();
+    let mut server = Server::start(&project);
+    let mut events = server.events();
+    let mut status_line = String::new();
+    events.0.read_line(&mut status_line).unwrap();
+    assert!(status_line.starts_with("HTTP/1.1 200"), "{status_line}");
+    Command::new("kill")
+        .args(["-INT", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut exited = None;
+    for _ in 0..200 {
+        exited = server.child.try_wait().unwrap();
+        if exited.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = exited.expect("serve stops within 10 s though a reload stream is open");
+    assert!(status.success(), "{status}");
+    let mut rest = Vec::new();
+    events
+        .0
+        .read_to_end(&mut rest)
+        .expect("the stream ends cleanly");
+}
+
+#[test]
 fn head_and_conditional_requests_and_content_types() {
     let project = project().file(
         "content/picture.svg",
