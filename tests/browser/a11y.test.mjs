@@ -1,6 +1,7 @@
 // axe-core over every page of the built site, in the light theme, the dark
 // theme chosen with the switch, and the dark theme from the system; plus
-// the tree app mid-walk and at a result, and the open menu drawer.
+// the tree app mid-walk and at a result, the open menu drawer, and search
+// results in the header and on the search page.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -75,7 +76,7 @@ for (const theme of THEMES) {
       await context.close();
     });
 
-    test("the tree app mid-walk and at a result, and the open menu", async () => {
+    test("the tree app mid-walk and at a result, the open menu, and search results", async () => {
       const context = await env.context(theme.options);
       if (theme.saved) {
         await context.addInitScript((value) => localStorage.setItem("playbook:theme", value), theme.saved);
@@ -104,6 +105,17 @@ for (const theme of THEMES) {
       await narrow.locator('.pb-sidebar__toc a[aria-current="page"]').waitFor({ state: "visible" });
       violations = await axe(narrow);
       assert.deepEqual(violations, [], report("clause page, menu open", violations));
+
+      const searching = await env.open("index.html", { context });
+      await searching.locator("#pb-search-input").fill("notice");
+      await searching.locator(".pb-search__results mark").first().waitFor();
+      violations = await axe(searching);
+      assert.deepEqual(violations, [], report("index.html, search results open", violations));
+
+      const results = await env.open("fi/search.html?q=sopimus", { context });
+      await results.locator(".pb-search-page__results .pb-search__section").first().waitFor();
+      violations = await axe(results);
+      assert.deepEqual(violations, [], report("fi/search.html with results", violations));
       await context.close();
       assert.deepEqual(env.errors.splice(0), []);
     });
