@@ -339,6 +339,15 @@ mod tests {
     }
 
     #[test]
+    fn a_language_without_pages_gets_an_empty_index() {
+        let files = index(&[], "fi");
+        assert_eq!(files.len(), 1, "only meta.json");
+        let meta = &files[0].1;
+        assert_eq!(meta["pages"], serde_json::json!([]));
+        assert_eq!(meta["words"], serde_json::json!([]));
+    }
+
+    #[test]
     fn large_indexes_are_cut_into_chunks() {
         let body: String = (0..6000)
             .map(|i| format!("<p>word{i} sana{i}</p>"))

@@ -85,6 +85,7 @@
      chunks. */
   function formsFrom(ix, meta, prefix) {
     var found = [];
+    if (!meta.words.length) return Promise.resolve(found); /* a language with no pages yet */
     function scan(i, chunksLeft) {
       return ix.chunk("w", i).then(function (list) {
         for (var at = lowerBound(list, prefix); at < list.length && found.length < 200; at += 2) {
