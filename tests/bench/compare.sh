@@ -56,7 +56,7 @@ versions="playbook $($PLAYBOOK --version | cut -d' ' -f2)"
 case " $TOOLS " in *" mdbook "*) versions+=", $(mdbook --version)" ;; esac
 case " $TOOLS " in *" hugo "*) versions+=", $(hugo version | cut -d' ' -f1-2)" ;; esac
 echo "machine: $(nproc) cores, $(uname -m); $versions"
-echo "sites written to $OUT ($(stat -f -c %T "$OUT"))"
+echo "sites written to $OUT ($(df --output=fstype "$OUT" | tail -1))"
 for n in $SIZES; do
   [ -d "$WORK/$n/playbook" ] || ./target/release/examples/corpus "$n" "$WORK/$n" >/dev/null
   declare -A times=() mem=() bytes=()
