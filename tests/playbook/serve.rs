@@ -222,6 +222,10 @@ fn head_and_conditional_requests_and_content_types() {
         &format!("If-Modified-Since: {modified}\r\n"),
     );
     assert!(again.starts_with("HTTP/1.1 304"), "{again}");
+    let tag = header(&head, "etag").expect("an ETag header");
+    let again = server.request("GET", "/other.html", &format!("If-None-Match: {tag}\r\n"));
+    assert!(again.starts_with("HTTP/1.1 304"), "{again}");
+    assert_eq!(header(&again, "etag").as_deref(), Some(tag.as_str()));
     for (path, kind) in [
         ("/assets/playbook.css", "text/css"),
         ("/assets/playbook.js", "javascript"),
@@ -230,6 +234,43 @@ fn head_and_conditional_requests_and_content_types() {
         let head = server.request("HEAD", path, "");
         assert!(head.to_lowercase().contains(kind), "{path}: {head}");
     }
+}
+
+/// A header's value in a raw response.
+fn header(response: &str, name: &str) -> Option<String> {
+    let head = response.split("\r\n\r\n").next()?;
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_string())
+    })
+}
+
+#[test]
+fn a_reload_after_a_save_in_the_same_second_gets_the_new_page() {
+    let project = project();
+    let server = Server::start(&project);
+    let head = server.request("HEAD", "/other.html", "");
+    let tag = header(&head, "etag").expect("an ETag header");
+    let mut events = server.events();
+    settle();
+    let project = project.file(
+        "content/other.md",
+        "# Other\n\n## Details\n\nSaved within the second.\n",
+    );
+    events.wait_for("reload");
+    // `Last-Modified` counts whole seconds, so a browser's copy from the
+    // same second as the save looks fresh by date. A date far ahead stands
+    // in for that; the old tag must still get the new page.
+    let reloaded = server.request(
+        "GET",
+        "/other.html",
+        &format!("If-None-Match: {tag}\r\nIf-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n"),
+    );
+    assert!(reloaded.starts_with("HTTP/1.1 200"), "{reloaded}");
+    assert!(reloaded.contains("Saved within the second."), "{reloaded}");
+    assert_ne!(header(&reloaded, "etag"), Some(tag));
+    drop(project);
 }
 
 #[test]
