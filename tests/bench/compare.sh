@@ -5,14 +5,15 @@
 #
 #   tests/bench/compare.sh            # N = 1,000 and 10,000, 3 rounds each
 #   SIZES="1000" ROUNDS=5 tests/bench/compare.sh
-#   TOOLS="playbook hugo" OUT=/var/tmp/bench-out tests/bench/compare.sh
+#   TOOLS="playbook hugo" OUT=/dev/shm/bench-out tests/bench/compare.sh
 #
-# The sites are written under OUT, by default a tmpfs (/dev/shm) where
-# there is one, so that what is timed is the tools and not the disk: on
-# this project's VM, creating 10,000 files right after deleting 10,000
-# others costs ext4 seconds of inode searching, a cost that every tool
-# pays and that varies from run to run by 2-3x. Set OUT to a folder on
-# disk to include it.
+# The sites are written under OUT (default /tmp/playbook-bench/out). Each run's
+# output from the round before is moved aside rather than deleted, and all
+# of it is deleted when the script ends. On ext4 without a journal, making
+# a file right after thousands were deleted costs seconds of inode
+# searching (the kernel skips recently freed inodes), a cost that varies by
+# 2-3x from run to run and would measure the benchmark's own clean-up
+# rather than the tools. OUT=/dev/shm/... measures on tmpfs.
 #
 # Needs: mdbook (cargo install mdbook), hugo (apt-get install hugo),
 # GNU time (apt-get install time). Runs alternate between the tools so
@@ -24,9 +25,7 @@ SIZES=${SIZES:-"1000 10000"}
 ROUNDS=${ROUNDS:-3}
 TOOLS=${TOOLS:-"playbook mdbook hugo"}
 WORK=${BENCH_DIR:-/tmp/playbook-bench}
-if [ -z "${OUT:-}" ]; then
-  if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then OUT=/dev/shm/playbook-bench-out; else OUT=$WORK/out; fi
-fi
+OUT=${OUT:-$WORK/out}
 for tool in $TOOLS /usr/bin/time; do
   [ "$tool" = playbook ] && continue
   command -v "$tool" >/dev/null || { echo "missing $tool (see the header of this script)"; exit 1; }
@@ -40,7 +39,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 # run TOOL N ROUND: prints "seconds peak_kb bytes".
 run() {
   local tool=$1 n=$2 src=$WORK/$2 out=$OUT/$1-$2
-  rm -rf "$out"
+  # The last output is moved aside, not deleted: see the header.
+  if [ -e "$out" ]; then mv "$out" "$TRASH/$tool-$n-$RANDOM$RANDOM"; fi
   local cmd
   case $tool in
     playbook) cmd=("$PLAYBOOK" -q build "$src/playbook" -o "$out") ;;
@@ -48,10 +48,14 @@ run() {
     hugo) cmd=(hugo --quiet --source "$src/hugo" --destination "$out") ;;
   esac
   /usr/bin/time -f "%e %M" -o "$WORK/time" "${cmd[@]}" >/dev/null 2>&1
-  echo "$(cat "$WORK/time") $(du -sb "$out" | cut -f1)"
+  # Bytes in files: folders' own sizes differ between filesystems.
+  echo "$(cat "$WORK/time") $(find "$out" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')"
 }
 
-mkdir -p "$WORK" "$OUT"
+TRASH=$OUT/.old
+rm -rf "$TRASH"
+mkdir -p "$WORK" "$OUT" "$TRASH"
+trap 'rm -rf "$TRASH"' EXIT
 versions="playbook $($PLAYBOOK --version | cut -d' ' -f2)"
 case " $TOOLS " in *" mdbook "*) versions+=", $(mdbook --version)" ;; esac
 case " $TOOLS " in *" hugo "*) versions+=", $(hugo version | cut -d' ' -f1-2)" ;; esac
