@@ -7,13 +7,13 @@
 #   SIZES="1000" ROUNDS=5 tests/bench/compare.sh
 #   TOOLS="playbook hugo" OUT=/dev/shm/bench-out tests/bench/compare.sh
 #
-# The sites are written under OUT (default /tmp/playbook-bench/out). Each run's
-# output from the round before is moved aside rather than deleted, and all
-# of it is deleted when the script ends. On ext4 without a journal, making
-# a file right after thousands were deleted costs seconds of inode
-# searching (the kernel skips recently freed inodes), a cost that varies by
-# 2-3x from run to run and would measure the benchmark's own clean-up
-# rather than the tools. OUT=/dev/shm/... measures on tmpfs.
+# The sites are written under OUT (default /tmp/playbook-bench/out). Each
+# run's output from the round before is moved aside rather than deleted,
+# and all of it is deleted when the script ends. On ext4 without a
+# journal, making a file right after thousands were deleted costs seconds
+# of inode searching (the kernel skips recently freed inodes), a cost that
+# varies by 2-3x from run to run and would measure the benchmark's own
+# clean-up rather than the tools. OUT=/dev/shm/... measures on tmpfs.
 #
 # Needs: mdbook (cargo install mdbook), hugo (apt-get install hugo),
 # GNU time (apt-get install time). Runs alternate between the tools so
