@@ -92,17 +92,32 @@ impl Theme {
                         format!("cannot read the theme: {err}"),
                     )]
                 })?;
-                if entry.depth() > 0 && crate::content::links_outside(&entry, &canonical_root) {
-                    problems.push(
+                let shown = display_path(root, entry.path());
+                let refused = if entry.depth() == 0 {
+                    None
+                } else if entry.file_name().to_str().is_none() {
+                    Some(
+                        Diagnostic::error(
+                            "theme::name-not-utf8",
+                            format!("`{shown}` has a name that is not UTF-8"),
+                        )
+                        .with_help(
+                            "rename it using UTF-8 (the name above shows the bad bytes as �)",
+                        ),
+                    )
+                } else if crate::content::links_outside(&entry, &canonical_root) {
+                    Some(
                         Diagnostic::error(
                             "theme::outside-link",
-                            format!(
-                                "`{}` is a link to outside the project",
-                                display_path(root, entry.path())
-                            ),
+                            format!("`{shown}` is a link to outside the project"),
                         )
                         .with_help("copy the file into the theme instead of linking to it"),
-                    );
+                    )
+                } else {
+                    None
+                };
+                if let Some(problem) = refused {
+                    problems.push(problem);
                     if entry.file_type().is_dir() {
                         walker.skip_current_dir();
                     }

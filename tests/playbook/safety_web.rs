@@ -226,6 +226,24 @@ fn a_link_inside_a_theme_leading_outside_the_project_is_refused() {
 }
 
 #[test]
+fn a_theme_file_whose_name_is_not_utf8_is_refused() {
+    let project = Project::new()
+        .file("book.yaml", "title: T\ntheme: mine\n")
+        .file("content/index.md", "# Home\n");
+    let dir = project.path().join("themes/mine/static");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(std::ffi::OsStr::from_bytes(b"logo\xff.svg")),
+        "<svg/>",
+    )
+    .unwrap();
+    project
+        .build()
+        .fails_with(&["`themes/mine/static/logo\u{fffd}.svg` has a name that is not UTF-8"]);
+    assert!(!project.out("index.html").exists());
+}
+
+#[test]
 fn heading_attributes_drop_event_handlers_and_odd_names() {
     let project = Project::new().file(
         "content/index.md",
