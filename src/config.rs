@@ -195,6 +195,11 @@ impl Config {
                 );
             }
         }
+        if !crate::theme::is_theme_name(&self.book.theme) {
+            problems.push(
+                crate::theme::theme_name_error(&self.book.theme).at(&self.source, at(&["theme"])),
+            );
+        }
         for name in self.book.checks.keys() {
             if !crate::check::CHECK_NAMES.contains(&name.as_str()) {
                 problems.push(

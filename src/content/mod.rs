@@ -151,12 +151,12 @@ fn walk(root: &Path, content_dir: &Path) -> (Files, Vec<Diagnostic>) {
         return (files, problems);
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let walker = WalkDir::new(content_dir)
+    let mut walker = WalkDir::new(content_dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -174,24 +174,45 @@ fn walk(root: &Path, content_dir: &Path) -> (Files, Vec<Diagnostic>) {
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        if entry.depth() == 0 {
             continue;
         }
         let path = entry.path();
-        if entry.path_is_symlink() {
-            let inside = path
-                .canonicalize()
-                .is_ok_and(|target| target.starts_with(&canonical_root));
-            if !inside {
-                problems.push(Diagnostic::warning(
-                    "content::outside-link",
+        let is_dir = entry.file_type().is_dir();
+        let what = if is_dir { "folder" } else { "file" };
+        // A name that is not UTF-8 has no faithful URL or title: it would
+        // be published under a mangled name.
+        let left_out = if entry.file_name().to_str().is_none() {
+            Some(
+                Diagnostic::warning(
+                    "content::name-not-utf8",
                     format!(
-                        "`{}` is a link to a file outside the project; it is left out",
+                        "the {what} `{}` has a name that is not UTF-8; it is left out",
                         display_path(root, path)
                     ),
-                ));
-                continue;
+                )
+                .with_help("rename it using UTF-8 (the name above shows the bad bytes as �)"),
+            )
+        } else if links_outside(&entry, &canonical_root) {
+            Some(Diagnostic::warning(
+                "content::outside-link",
+                format!(
+                    "`{}` is a link to a {what} outside the project; it is left out",
+                    display_path(root, path)
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some(warning) = left_out {
+            problems.push(warning);
+            if is_dir {
+                walker.skip_current_dir();
             }
+            continue;
+        }
+        if is_dir || !entry.file_type().is_file() {
+            continue;
         }
         let rel = display_path(content_dir, path);
         if rel.ends_with(".md") {
@@ -204,6 +225,17 @@ fn walk(root: &Path, content_dir: &Path) -> (Files, Vec<Diagnostic>) {
         }
     }
     (files, problems)
+}
+
+/// Whether a walked entry is a link (to a file or a folder) whose target
+/// is not inside `canonical_root`, the project's symlink-resolved folder.
+/// Links are followed only while they stay in the project.
+pub fn links_outside(entry: &walkdir::DirEntry, canonical_root: &Path) -> bool {
+    entry.path_is_symlink()
+        && !entry
+            .path()
+            .canonicalize()
+            .is_ok_and(|target| target.starts_with(canonical_root))
 }
 
 /// Hidden files, and the temporary and backup files editors leave behind.

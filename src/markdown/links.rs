@@ -8,6 +8,7 @@ use std::ops::Range;
 use crate::content::{Book, Page};
 use crate::diagnostics::Diagnostic;
 use crate::html::percent_decode;
+use crate::site::context::relative_href;
 
 use super::Rendered;
 
@@ -152,7 +153,7 @@ impl<'a> Linker<'a> {
             }
         } else if self.assets.contains(resolved.as_str()) {
             out.targets.push(resolved.clone());
-            return suffix(&format!("{root}{resolved}"));
+            return suffix(&relative_href(root, &resolved));
         } else {
             let candidates = self.assets.iter().copied();
             out.diagnostics.push(
@@ -192,7 +193,7 @@ impl<'a> Linker<'a> {
                 span,
             });
         }
-        let mut href = format!("{root}{}", self.outputs[index]);
+        let mut href = relative_href(root, self.outputs[index]);
         if let Some(f) = fragment {
             href.push('#');
             href.push_str(f);

@@ -327,6 +327,19 @@ fn finish_heading<'a>(
         open.push_str(&format!(" class=\"{}\"", escape(&state.classes.join(" "))));
     }
     for (key, value) in &state.attrs {
+        if !is_safe_attribute(key) {
+            out.diagnostics.push(
+                Diagnostic::warning(
+                    "heading::attribute",
+                    format!("the heading attribute `{key}` is left out"),
+                )
+                .at(&page.source, state.span.clone())
+                .with_help(
+                    "heading attributes may not be event handlers (`on…`); their names are letters, digits, `-` and `_`",
+                ),
+            );
+            continue;
+        }
         match value {
             Some(v) => open.push_str(&format!(" {}=\"{}\"", escape(key), escape(v))),
             None => open.push_str(&format!(" {}", escape(key))),
@@ -340,6 +353,17 @@ fn finish_heading<'a>(
         id = escape(&id),
         label = escape(&strings.format("heading.anchor", &[("title", &text)])),
     ))));
+}
+
+/// Whether a heading attribute (`## Title {key=value}`) may be written out:
+/// a plain name of ASCII letters, digits, `-` and `_` that starts with a
+/// letter, and no event handler (`on…` in any case). Anything else could
+/// close the name early or run script.
+fn is_safe_attribute(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on"))
 }
 
 fn render_code(

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::site::context::relative_href;
 use crate::site::{OutputError, Site, output};
 use index::{Document, Index};
 
@@ -28,16 +29,22 @@ pub const DIR: &str = "search";
 pub fn write_index(site: &Site, dir: &Path) -> Result<usize, OutputError> {
     let mut files = Vec::new();
     for language in &site.book.languages {
-        let documents: Vec<Document> = site
+        // Page URLs are read by search.js after the page's way to the
+        // root, like every other relative link.
+        let pages: Vec<(usize, String)> = site
             .book
             .pages
             .iter()
             .enumerate()
             .filter(|(_, page)| page.lang == language.code)
-            .map(|(i, page)| Document {
-                url: &page.output,
-                title: &site.titles[i],
-                html: &site.rendered[i].html,
+            .map(|(i, page)| (i, relative_href("", &page.output)))
+            .collect();
+        let documents: Vec<Document> = pages
+            .iter()
+            .map(|(i, url)| Document {
+                url,
+                title: &site.titles[*i],
+                html: &site.rendered[*i].html,
             })
             .collect();
         let index = Index::build(&documents, &text::Stemmer::for_language(&language.code));

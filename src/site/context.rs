@@ -208,7 +208,7 @@ impl<'a> Shared<'a> {
         let p = &self.site.book.pages[page];
         LinkView {
             title: self.site.titles[page].clone(),
-            href: format!("{root}{}", p.output),
+            href: relative_href(root, &p.output),
             description: p.front.description.clone(),
         }
     }
@@ -220,9 +220,9 @@ impl<'a> Shared<'a> {
             title: &language.title,
             description: language.description.as_deref(),
             authors: &self.site.book.config.book.authors,
-            home: format!("{root}{dir}index.html"),
-            print: format!("{root}{dir}print.html"),
-            search: format!("{root}{dir}search.html"),
+            home: relative_href(root, &format!("{dir}index.html")),
+            print: relative_href(root, &format!("{dir}print.html")),
+            search: relative_href(root, &format!("{dir}search.html")),
         }
     }
 
@@ -288,13 +288,18 @@ impl<'a> Shared<'a> {
                 .copied()
                 .find(|&s| book.pages[s].lang == language.code);
             let href = match translation {
-                Some(t) => format!("{root}{}", book.pages[t].output),
-                None => format!("{root}{}index.html", self.lang_dir(&language.code)),
+                Some(t) => relative_href(&root, &book.pages[t].output),
+                None => relative_href(
+                    &root,
+                    &format!("{}index.html", self.lang_dir(&language.code)),
+                ),
             };
-            if let Some(t) = translation {
+            // Search engines read hreflang only with absolute URLs, so
+            // without base_url there are none.
+            if let (Some(t), Some(base)) = (translation, &book.config.book.base_url) {
                 alternates.push(Alternate {
                     lang: language.code.clone(),
-                    href: self.absolute_or(&book.pages[t].output, &href),
+                    href: join_url(base, &book.pages[t].output),
                 });
             }
             languages.push(LangView {
@@ -375,13 +380,6 @@ impl<'a> Shared<'a> {
             .filter(|g| !g.pages.is_empty())
             .collect()
     }
-
-    fn absolute_or(&self, output: &str, relative: &str) -> String {
-        match &self.site.book.config.book.base_url {
-            Some(base) => join_url(base, output),
-            None => relative.to_string(),
-        }
-    }
 }
 
 fn group_key(kind: Kind, part: &str) -> &'static str {
@@ -402,6 +400,20 @@ fn parent(folder: &str) -> Option<&str> {
         None
     } else {
         Some(folder.rfind('/').map_or("", |i| &folder[..i]))
+    }
+}
+
+/// A link to the site-relative `path` (such as a page's output) from a
+/// page whose way back to the site root is `root` (`""`, `"../"`, or
+/// [`super::ROOT_MARKER`]). Every relative link to a page or file is made
+/// here. A path whose first segment holds a `:` (a file named
+/// `javascript:x.md`) would read as a URL scheme, so it starts with `./`.
+pub fn relative_href(root: &str, path: &str) -> String {
+    let first = path.split(['/', '?', '#']).next().unwrap_or("");
+    if first.contains(':') {
+        format!("{root}./{path}")
+    } else {
+        format!("{root}{path}")
     }
 }
 

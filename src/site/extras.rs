@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::content::NavNode;
 use crate::html::escape;
 
-use super::context::{Assets, LinkView, Shared, SiteView, join_url};
+use super::context::{Assets, LinkView, Shared, SiteView, join_url, relative_href};
 use super::output::{self, OutputError};
 use super::{ROOT_MARKER, Site};
 
@@ -32,8 +32,8 @@ fn toc_list(site: &Site, lang: &str, root: &str) -> String {
             Some(p) => {
                 let _ = write!(
                     out,
-                    "<a href=\"{root}{}\">{}</a>",
-                    escape(&site.book.pages[p].output),
+                    "<a href=\"{}\">{}</a>",
+                    escape(&relative_href(root, &site.book.pages[p].output)),
                     escape(&site.titles[p])
                 );
             }

@@ -50,18 +50,79 @@ pub struct Bundle {
 
 impl Theme {
     /// The built-in theme under the project's `themes/<name>/` overrides.
+    ///
+    /// Themes come only from the project's own `themes/` folder: `name`
+    /// must be a theme name ([`is_theme_name`]), its folder must resolve
+    /// inside `themes/`, and links in it must stay in the project.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         let mut files = BTreeMap::new();
         collect_embedded(&DEFAULT_THEME, &mut files);
+        if !is_theme_name(name) {
+            return Err(vec![theme_name_error(name)]);
+        }
         let dir = root.join(THEMES_DIR).join(name);
         if dir.is_dir() {
-            for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+            let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            let themes = canonical_root.join(THEMES_DIR);
+            if !dir
+                .canonicalize()
+                .is_ok_and(|d| d.starts_with(&themes) && d != themes)
+            {
+                return Err(vec![
+                    Diagnostic::error(
+                        "theme::outside",
+                        format!(
+                            "`{THEMES_DIR}/{name}` leads outside the project's `{THEMES_DIR}/` folder"
+                        ),
+                    )
+                    .with_help(format!(
+                        "make `{THEMES_DIR}/{name}/` a folder in the project, not a link"
+                    )),
+                ]);
+            }
+            let mut problems = Vec::new();
+            let mut walker = WalkDir::new(&dir)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter();
+            while let Some(entry) = walker.next() {
                 let entry = entry.map_err(|err| {
                     vec![Diagnostic::error(
                         "theme::unreadable",
                         format!("cannot read the theme: {err}"),
                     )]
                 })?;
+                let shown = display_path(root, entry.path());
+                let refused = if entry.depth() == 0 {
+                    None
+                } else if entry.file_name().to_str().is_none() {
+                    Some(
+                        Diagnostic::error(
+                            "theme::name-not-utf8",
+                            format!("`{shown}` has a name that is not UTF-8"),
+                        )
+                        .with_help(
+                            "rename it using UTF-8 (the name above shows the bad bytes as �)",
+                        ),
+                    )
+                } else if crate::content::links_outside(&entry, &canonical_root) {
+                    Some(
+                        Diagnostic::error(
+                            "theme::outside-link",
+                            format!("`{shown}` is a link to outside the project"),
+                        )
+                        .with_help("copy the file into the theme instead of linking to it"),
+                    )
+                } else {
+                    None
+                };
+                if let Some(problem) = refused {
+                    problems.push(problem);
+                    if entry.file_type().is_dir() {
+                        walker.skip_current_dir();
+                    }
+                    continue;
+                }
                 if !entry.file_type().is_file()
                     || crate::content::is_ignored(&entry.file_name().to_string_lossy())
                 {
@@ -81,6 +142,9 @@ impl Theme {
                         origin: display_path(root, entry.path()),
                     },
                 );
+            }
+            if !problems.is_empty() {
+                return Err(problems);
             }
         } else if name != "default" {
             return Err(vec![
@@ -230,6 +294,30 @@ impl Theme {
             .iter()
             .filter_map(|(path, file)| path.strip_prefix("static/").map(|p| (p, &file.bytes[..])))
     }
+}
+
+/// Whether `name` can name a folder under `themes/`: letters, digits, `-`,
+/// `_` and `.`, not starting with `.` and without `..`, so it never climbs
+/// out of `themes/` nor names an absolute path.
+pub fn is_theme_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains("..")
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The error for a `theme:` that is not a theme name; `book.yaml`'s check
+/// locates it at the `theme:` line.
+pub fn theme_name_error(name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "config::theme",
+        format!("`{name}` is not a theme name"),
+    )
+    .with_help(format!(
+        "a theme is a folder `{THEMES_DIR}/<name>/` in the project; its name is letters, digits, `-`, `_` and `.`, such as `theme: default`"
+    ))
 }
 
 /// Escapes like minijinja's HTML formatter, but leaves `/` alone: every

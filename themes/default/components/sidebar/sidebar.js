@@ -19,7 +19,8 @@
       var href = a.getAttribute("href");
       if (/^([a-z][a-z0-9+.-]*:|\/|#)/i.test(href)) return;
       a.setAttribute("href", root + href);
-      if (pbPage && href === pbPage && !current) {
+      // A path that could read as a URL scheme comes with a leading "./".
+      if (pbPage && href.replace(/^\.\//, "") === pbPage && !current) {
         current = a;
         a.setAttribute("aria-current", "page");
       }
