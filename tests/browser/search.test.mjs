@@ -63,8 +63,10 @@ test("every word of a query must match, and the snippet marks them", async () =>
     assert.ok(result.marks.includes("notice") && result.marks.includes("period"), JSON.stringify(result));
   }
   assert.ok(results.some((r) => r.section), "results name the section matched");
+  // The status counts every matching page; the header box lists the first few.
   const status = await tab.locator(".pb-search__results .pb-search__status").textContent();
-  assert.equal(status, `${results.length} results`);
+  const total = Number(/^(\d+) results$/.exec(status)?.[1]);
+  assert.ok(total >= results.length, `status: ${status}, listed: ${results.length}`);
 });
 
 test("the search page shows results for ?q=", async () => {
