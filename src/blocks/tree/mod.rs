@@ -35,7 +35,7 @@ pub fn render(
         Err(err) => {
             let mut d = Diagnostic::error("tree::yaml", format!("decision tree: {}", err.message))
                 .at(source, fence.file_span(err.span.clone()));
-            if let Some(help) = err.suggestion().or_else(|| err.expected()) {
+            if let Some(help) = err.help() {
                 d = d.with_help(help);
             }
             out.diagnostics.push(d);
