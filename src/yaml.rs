@@ -418,7 +418,25 @@ impl<'a> Locator<'a> {
     }
 
     fn spans(&self) -> &HashMap<Vec<Seg>, Spans> {
-        self.spans.get_or_init(|| index(self.text))
+        self.spans.get_or_init(|| index(self.text, None))
+    }
+
+    /// Like [`Locator::nearest`] for one path, reading the text only as far
+    /// as that node ends instead of indexing all of it: for reporting a
+    /// size limit in a large document.
+    pub fn find(&self, path: &[Seg]) -> Range<usize> {
+        if self.spans.get().is_some() {
+            return self.nearest(path);
+        }
+        let spans = index(self.text, Some(path));
+        (0..=path.len())
+            .rev()
+            .find_map(|n| {
+                spans
+                    .get(&path[..n])
+                    .map(|s| s.key.clone().unwrap_or_else(|| s.value.clone()))
+            })
+            .unwrap_or(0..0)
     }
 
     /// The span of the value at `path`.
@@ -458,8 +476,9 @@ struct Frame {
 
 /// Records where each key and value of the first document sits, with an
 /// explicit stack so nesting costs no call depth. Stops at the first
-/// syntax error, or past [`MAX_DEPTH`], with what it has.
-fn index(text: &str) -> HashMap<Vec<Seg>, Spans> {
+/// syntax error, or past [`MAX_DEPTH`], with what it has; with `stop`,
+/// as soon as that path is recorded.
+fn index(text: &str, stop: Option<&[Seg]>) -> HashMap<Vec<Seg>, Spans> {
     let mut spans = HashMap::new();
     let mut offsets = Offsets::new(text);
     let mut parser = Parser::new_from_str(text);
@@ -482,6 +501,7 @@ fn index(text: &str) -> HashMap<Vec<Seg>, Spans> {
                     parent.end = parent.end.max(value_end);
                 }
                 if !frame.skip {
+                    let done = stop == Some(frame.path.as_slice());
                     spans.insert(
                         frame.path,
                         Spans {
@@ -489,6 +509,9 @@ fn index(text: &str) -> HashMap<Vec<Seg>, Spans> {
                             value: start..value_end,
                         },
                     );
+                    if done {
+                        break;
+                    }
                 }
                 root_done = stack.is_empty();
             }
@@ -549,7 +572,11 @@ fn index(text: &str) -> HashMap<Vec<Seg>, Spans> {
                     });
                 } else {
                     if !skip {
+                        let done = stop == Some(path.as_slice());
                         spans.insert(path, Spans { key, value: range });
+                        if done {
+                            break;
+                        }
                     }
                     root_done = stack.is_empty();
                 }
