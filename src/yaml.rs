@@ -558,6 +558,19 @@ fn index(text: &str, stop: Option<&[Seg]>) -> HashMap<Vec<Seg>, Spans> {
                 }
                 if is_collection {
                     if stack.len() >= MAX_DEPTH {
+                        // Keep what is open, each up to where it was read.
+                        while let Some(frame) = stack.pop() {
+                            if !frame.skip {
+                                let end = frame.end.max(frame.begin);
+                                spans.insert(
+                                    frame.path,
+                                    Spans {
+                                        key: frame.key,
+                                        value: frame.begin..end,
+                                    },
+                                );
+                            }
+                        }
                         break;
                     }
                     stack.push(Frame {
@@ -630,5 +643,42 @@ mod tests {
         assert_eq!(&text[key], "a");
         let missing = loc.nearest(&yaml_path!["nodes", "a", "answers", 1, "nope"]);
         assert!(text[missing].starts_with("label: No"));
+    }
+
+    #[test]
+    fn deep_block_nesting_is_indexed_without_recursion() {
+        let mut text = String::new();
+        for level in 0..2_000 {
+            text.push_str(&format!("{}k{level}:\n", " ".repeat(level)));
+        }
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let loc = Locator::new(&text);
+                assert_eq!(loc.key(&yaml_path!["k0"]), Some(0..2));
+                // Past the depth limit nothing is indexed, and nothing fails.
+                assert_eq!(loc.key(&yaml_path!["k0", "k1", "k2"]), Some(11..13));
+            })
+            .expect("thread")
+            .join()
+            .expect("indexing finished");
+    }
+
+    #[test]
+    fn screen_reports_each_limit_at_its_event() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let err = from_str::<HashMap<String, u32>>(text).unwrap_err();
+        assert_eq!(&text[err.span.clone()], "a");
+        assert_eq!(err.span.start, 10);
+        assert!(err.help().unwrap().contains("line 1"), "{err:?}");
+
+        let nested = format!("a: {}1{}", "[".repeat(65), "]".repeat(65));
+        let err = from_str::<serde_yaml::Value>(&nested).unwrap_err();
+        assert!(err.message.contains("more than 64 levels"), "{err:?}");
+        // The mapping is level 1, so the 64th `[` opens level 65.
+        assert_eq!(err.span.start, 3 + 63);
+
+        let ok = format!("a: {}1{}", "[".repeat(63), "]".repeat(63));
+        assert!(from_str::<serde_yaml::Value>(&ok).is_ok());
     }
 }

@@ -369,7 +369,7 @@ pub fn check(spec: TreeSpec, loc: &Locator<'_>, default_id: &str) -> Result<Tree
     }
 }
 
-fn reachable(tree: &Tree) -> HashSet<&str> {
+pub(super) fn reachable(tree: &Tree) -> HashSet<&str> {
     let mut seen = HashSet::new();
     let mut stack = vec![tree.start.as_str()];
     while let Some(id) = stack.pop() {
@@ -383,16 +383,16 @@ fn reachable(tree: &Tree) -> HashSet<&str> {
     seen
 }
 
-struct Cycle {
+pub(super) struct Cycle {
     /// The loop, starting and ending at the same node.
-    nodes: Vec<String>,
+    pub(super) nodes: Vec<String>,
     /// The node and answer index whose `next` closes the loop.
-    closing_edge: (String, usize),
+    pub(super) closing_edge: (String, usize),
 }
 
 /// Finds a loop by depth-first search over every node, in written order,
 /// with an explicit stack so a long chain costs no call depth.
-fn find_cycle(tree: &Tree) -> Option<Cycle> {
+pub(super) fn find_cycle(tree: &Tree) -> Option<Cycle> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
