@@ -23,6 +23,12 @@ use serde::de::DeserializeOwned;
 /// The deepest nesting of mappings and sequences a document may have.
 pub const MAX_DEPTH: usize = 64;
 
+/// The most values (scalars, lists, mappings and aliases) a document may
+/// hold. The largest decision tree allowed (1,000 nodes, 50 answers per
+/// question) is about 260,000 values; this stops a document that is far
+/// past any limit before it is deserialized.
+pub const MAX_VALUES: usize = 500_000;
+
 /// The most aliases (`*name`) a document may use.
 pub const MAX_ALIASES: usize = 1_000;
 
@@ -122,6 +128,7 @@ fn screen(text: &str) -> Result<(), YamlError> {
     let mut anchors: HashMap<usize, usize> = HashMap::new();
     let mut expanded: usize = 0;
     let mut aliases: usize = 0;
+    let mut values: usize = 0;
     while let Some(next) = parser.next_event() {
         let (event, span) = match next {
             Ok(next) => next,
@@ -134,6 +141,24 @@ fn screen(text: &str) -> Result<(), YamlError> {
             Err(_) => break,
         };
         let range = offsets.range(span);
+        if matches!(
+            event,
+            Event::MappingStart(..)
+                | Event::SequenceStart(..)
+                | Event::Scalar(..)
+                | Event::Alias(..)
+        ) {
+            values += 1;
+            if values > MAX_VALUES {
+                return Err(YamlError::screened(
+                    format!("YAML holds more than {MAX_VALUES} values"),
+                    range,
+                    format!(
+                        "playbook reads at most {MAX_VALUES} values (scalars, lists and mappings) per YAML document; split it"
+                    ),
+                ));
+            }
+        }
         // A node that is complete: its size is added and, in a mapping,
         // a scalar key is checked for repeats.
         let mut finished: Option<(usize, Option<&str>)> = None;
@@ -500,7 +525,7 @@ fn index(text: &str, stop: Option<&[Seg]>) -> HashMap<Vec<Seg>, Spans> {
                 if let Some(parent) = stack.last_mut() {
                     parent.end = parent.end.max(value_end);
                 }
-                if !frame.skip {
+                if !frame.skip && stop.is_none_or(|s| s.starts_with(&frame.path)) {
                     let done = stop == Some(frame.path.as_slice());
                     spans.insert(
                         frame.path,
@@ -560,7 +585,7 @@ fn index(text: &str, stop: Option<&[Seg]>) -> HashMap<Vec<Seg>, Spans> {
                     if stack.len() >= MAX_DEPTH {
                         // Keep what is open, each up to where it was read.
                         while let Some(frame) = stack.pop() {
-                            if !frame.skip {
+                            if !frame.skip && stop.is_none_or(|s| s.starts_with(&frame.path)) {
                                 let end = frame.end.max(frame.begin);
                                 spans.insert(
                                     frame.path,
@@ -584,7 +609,7 @@ fn index(text: &str, stop: Option<&[Seg]>) -> HashMap<Vec<Seg>, Spans> {
                         next_index: 0,
                     });
                 } else {
-                    if !skip {
+                    if !skip && stop.is_none_or(|s| s.starts_with(&path)) {
                         let done = stop == Some(path.as_slice());
                         spans.insert(path, Spans { key, value: range });
                         if done {

@@ -137,14 +137,31 @@ fn aliases_that_expand_past_the_budget_stop_at_the_alias() {
 
 #[test]
 fn more_than_1000_aliases_is_an_error_at_the_first_extra_one() {
-    let mut front = String::from("---\ntitle: &t Hi\nkeywords:\n");
+    let mut book = String::from("title: &t Hi\nauthors:\n");
     for _ in 0..1001 {
-        front.push_str("  - *t\n");
+        book.push_str("  - *t\n");
     }
-    front.push_str("---\n# Hi\n");
-    run(&Project::new().file("content/index.md", &front), "build").fails_with(&[
-        "YAML uses more than 1000 aliases",
-        "content/index.md:1004:5",
+    let project = Project::new()
+        .file("book.yaml", &book)
+        .file("content/index.md", "# Hi\n");
+    run(&project, "build").fails_with(&["YAML uses more than 1000 aliases", "book.yaml:1003:5"]);
+}
+
+#[test]
+fn a_document_past_500000_values_stops_before_it_is_read() {
+    let mut book = String::from("title: T\nauthors:\n");
+    for _ in 0..500_000 {
+        book.push_str("- a\n");
+    }
+    let project = Project::new()
+        .file("book.yaml", &book)
+        .file("content/index.md", "# Hi\n");
+    // Values 1–5 are the mapping, `title`, `T`, `authors` and the list;
+    // value 500,001 is item 499,996, on line 2 + 499,996.
+    run(&project, "build").fails_with(&[
+        "YAML holds more than 500000 values",
+        "book.yaml:499998:3",
+        "split it",
     ]);
 }
 
