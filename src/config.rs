@@ -134,7 +134,7 @@ impl Config {
             let mut d =
                 Diagnostic::error("config::invalid", format!("{FILE_NAME}: {}", err.message))
                     .at(&source, err.span.clone());
-            if let Some(help) = err.suggestion().or_else(|| err.expected()) {
+            if let Some(help) = err.help() {
                 d = d.with_help(help);
             }
             vec![d]

@@ -6,38 +6,114 @@
 //! and the two ways of printing them: a readable report with the source line
 //! (through miette) and JSON for tools.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
+/// The most diagnostics printed for one file; the rest are counted.
+pub const MAX_PER_FILE: usize = 50;
+
 /// A file the build read, kept so diagnostics can show its lines.
+///
+/// Where each line starts is indexed once, so placing a diagnostic costs a
+/// binary search, not a scan from the top of the file.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The path shown to the author, relative to the project when possible.
     pub name: String,
     pub text: String,
-    named: NamedSource<String>,
+    line_starts: Vec<usize>,
+    ascii: bool,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Arc<Self> {
-        let name = name.into();
-        let named = NamedSource::new(name.clone(), text.clone());
-        Arc::new(SourceFile { name, text, named })
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Arc::new(SourceFile {
+            name: name.into(),
+            ascii: text.is_ascii(),
+            text,
+            line_starts,
+        })
+    }
+
+    /// 0-based index of the line holding a byte offset.
+    fn line_index(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        (line, col)
+        let line = self.line_index(offset);
+        let start = self.line_starts[line];
+        let col = if self.ascii {
+            offset - start
+        } else {
+            self.text[start..offset].chars().count()
+        };
+        (line + 1, col + 1)
+    }
+
+    /// The byte range of lines `first..=last` (0-based), without the last
+    /// line's newline.
+    fn lines(&self, first: usize, last: usize) -> Range<usize> {
+        let start = self.line_starts[first];
+        let end = self
+            .line_starts
+            .get(last + 1)
+            .map_or(self.text.len(), |&next| next.saturating_sub(1));
+        start..end.max(start)
+    }
+}
+
+/// Hands miette only the lines around a span, found through the line
+/// index, so each rendered diagnostic costs the size of its context.
+impl SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span.offset();
+        let end = start + span.len();
+        if end > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = self.line_index(start).saturating_sub(context_lines_before);
+        let last = (self.line_index(end.saturating_sub(1).max(start)) + context_lines_after)
+            .min(self.line_starts.len() - 1);
+        let window = self.lines(first, last);
+        let local = SourceSpan::new((start - window.start).into(), span.len());
+        let inner = self.text[window.clone()].read_span(
+            &local,
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(
+                (inner.span().offset() + window.start).into(),
+                inner.span().len(),
+            ),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
     }
 }
 
@@ -178,14 +254,58 @@ impl Diagnostic {
 
 /// Sorts diagnostics by file and position so reports read top to bottom.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            d.location
-                .as_ref()
-                .map(|l| (l.file.name.clone(), l.span.start))
-        };
-        key(a).cmp(&key(b))
-    });
+    fn key(d: &Diagnostic) -> Option<(&str, usize)> {
+        d.location
+            .as_ref()
+            .map(|l| (l.file.name.as_str(), l.span.start))
+    }
+    diagnostics.sort_by(|a, b| key(a).cmp(&key(b)));
+}
+
+/// Renders diagnostics for the terminal, in order, at most
+/// [`MAX_PER_FILE`] for each file. The rest of a file's are counted in one
+/// line after its last one shown: `… and 12 more errors in content/a.md`.
+pub fn render_capped<'a>(
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    color: bool,
+) -> Vec<String> {
+    let diagnostics: Vec<&Diagnostic> = diagnostics.into_iter().collect();
+    let file_of = |d: &Diagnostic| d.location.as_ref().map(|l| l.file.name.clone());
+    let mut total: HashMap<Option<String>, usize> = HashMap::new();
+    for d in &diagnostics {
+        *total.entry(file_of(d)).or_default() += 1;
+    }
+    // Per file: how many seen so far, and the (errors, warnings) held back.
+    let mut seen: HashMap<Option<String>, (usize, usize, usize)> = HashMap::new();
+    let mut out = Vec::new();
+    for d in diagnostics {
+        let file = file_of(d);
+        let count = seen.entry(file.clone()).or_default();
+        count.0 += 1;
+        if count.0 <= MAX_PER_FILE || file.is_none() {
+            out.push(d.render(color));
+        } else if d.is_error() {
+            count.1 += 1;
+        } else {
+            count.2 += 1;
+        }
+        if let (Some(name), (n, errors, warnings)) = (&file, *count) {
+            if n == total[&file] && errors + warnings > 0 {
+                out.push(held_back(name, errors, warnings));
+            }
+        }
+    }
+    out
+}
+
+fn held_back(file: &str, errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} more {word}{}", if n == 1 { "" } else { "s" });
+    let counts = match (errors, warnings) {
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{} and {}", plural(e, "error"), plural(w, "warning")),
+    };
+    format!("… and {counts} in {file} (at most {MAX_PER_FILE} are shown per file)\n")
 }
 
 /// The closest candidate to `wrong` by edit distance, if any is close enough
@@ -248,7 +368,7 @@ impl miette::Diagnostic for Report<'_> {
         if loc.span.is_empty() && loc.span.start == 0 {
             return None;
         }
-        Some(&loc.file.named)
+        Some(&*loc.file)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

@@ -131,11 +131,11 @@ fn color() -> bool {
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic], verbosity: Verbosity) {
-    let color = color();
-    for d in diagnostics {
-        if d.is_error() || verbosity > Verbosity::Quiet {
-            eprintln!("{}", d.render(color));
-        }
+    let shown = diagnostics
+        .iter()
+        .filter(|d| d.is_error() || verbosity > Verbosity::Quiet);
+    for text in playbook::diagnostics::render_capped(shown, color()) {
+        eprintln!("{text}");
     }
 }
 

@@ -5,6 +5,13 @@
 //! parser and records where each key and value sits, so later checks can
 //! point an author at the exact line of a bad `next:` or an unknown key.
 //! Nothing outside this module touches a YAML library.
+//!
+//! Before any value is built, [`from_str`] screens the event stream and
+//! stops at the first of: nesting deeper than [`MAX_DEPTH`], more than
+//! [`MAX_ALIASES`] aliases or aliases that expand past [`alias_budget`],
+//! and a key written twice in one mapping. Each is an error located at the
+//! event that crossed the line, so a small file cannot make a build slow
+//! or huge, and a repeated key never silently replaces the first.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -13,6 +20,28 @@ use std::sync::OnceLock;
 use saphyr_parser::{Event, Parser, Span};
 use serde::de::DeserializeOwned;
 
+/// The deepest nesting of mappings and sequences a document may have.
+pub const MAX_DEPTH: usize = 64;
+
+/// The most values (scalars, lists, mappings and aliases) a document may
+/// hold. The largest decision tree allowed (1,000 nodes, 50 answers per
+/// question) is about 260,000 values; this stops a document that is far
+/// past any limit before it is deserialized.
+pub const MAX_VALUES: usize = 500_000;
+
+/// The most aliases (`*name`) a document may use.
+pub const MAX_ALIASES: usize = 1_000;
+
+/// The least the alias budget allows: 1 MiB of expanded text.
+pub const MIN_ALIAS_BUDGET: usize = 1 << 20;
+
+/// How large a document may grow through its aliases: four times its own
+/// size, and at least [`MIN_ALIAS_BUDGET`]. Sizes count the bytes of every
+/// scalar plus one per node, as the document reads with aliases replaced.
+pub fn alias_budget(source_len: usize) -> usize {
+    source_len.saturating_mul(4).max(MIN_ALIAS_BUDGET)
+}
+
 /// A YAML problem, located by byte offset in the text that was parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YamlError {
@@ -20,6 +49,8 @@ pub struct YamlError {
     pub span: Range<usize>,
     /// An unknown key or variant and the accepted names, for "did you mean".
     pub unknown: Option<Unknown>,
+    /// What to do about a problem found by the screen.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +60,24 @@ pub struct Unknown {
 }
 
 impl YamlError {
+    fn screened(message: String, span: Range<usize>, note: String) -> Self {
+        YamlError {
+            message,
+            span,
+            unknown: None,
+            note: Some(note),
+        }
+    }
+
+    /// The best help for the author: the screen's note, else "did you
+    /// mean", else the accepted names.
+    pub fn help(&self) -> Option<String> {
+        self.note
+            .clone()
+            .or_else(|| self.suggestion())
+            .or_else(|| self.expected())
+    }
+
     /// "did you mean" for an unknown key or value, when one is close.
     pub fn suggestion(&self) -> Option<String> {
         let unknown = self.unknown.as_ref()?;
@@ -48,9 +97,227 @@ impl YamlError {
 }
 
 /// Deserializes `text`. An empty document deserializes like an empty mapping.
+///
+/// Every YAML text the project reads comes through here, so the limits of
+/// [`screen`] hold for all of them.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     let source = if text.trim().is_empty() { "{}" } else { text };
+    screen(source)?;
     serde_yaml::from_str(source).map_err(|err| convert(text, &err))
+}
+
+/// A mapping or sequence that is open while screening.
+struct Open {
+    anchor: usize,
+    /// The expanded size when it opened.
+    size_at_start: usize,
+    /// For a mapping: the scalar keys seen so far, with where each sits,
+    /// and whether the next node is a key.
+    keys: Option<(HashMap<String, Range<usize>>, bool)>,
+}
+
+/// Checks the event stream against the limits, stopping at the first
+/// problem. A syntax error ends the screen quietly: the deserializer
+/// reports it with its own message.
+fn screen(text: &str) -> Result<(), YamlError> {
+    let budget = alias_budget(text.len());
+    let mut offsets = Offsets::new(text);
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Open> = Vec::new();
+    // Expanded size of each anchor, by the parser's anchor id.
+    let mut anchors: HashMap<usize, usize> = HashMap::new();
+    let mut expanded: usize = 0;
+    let mut aliases: usize = 0;
+    let mut values: usize = 0;
+    while let Some(next) = parser.next_event() {
+        let (event, span) = match next {
+            Ok(next) => next,
+            // The scanner gives up on flow nesting (`[[[…`) a few hundred
+            // levels deep, before the events would show it.
+            Err(err) if err.info().contains("recursion limit") => {
+                let at = offsets.byte(*err.marker());
+                return Err(too_deep(at..at + 1));
+            }
+            Err(_) => break,
+        };
+        let range = offsets.range(span);
+        if matches!(
+            event,
+            Event::MappingStart(..)
+                | Event::SequenceStart(..)
+                | Event::Scalar(..)
+                | Event::Alias(..)
+        ) {
+            values += 1;
+            if values > MAX_VALUES {
+                return Err(YamlError::screened(
+                    format!("YAML holds more than {MAX_VALUES} values"),
+                    range,
+                    format!(
+                        "playbook reads at most {MAX_VALUES} values (scalars, lists and mappings) per YAML document; split it"
+                    ),
+                ));
+            }
+        }
+        // A node that is complete: its size is added and, in a mapping,
+        // a scalar key is checked for repeats.
+        let mut finished: Option<(usize, Option<&str>)> = None;
+        match &event {
+            Event::StreamEnd => break,
+            Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(too_deep(range));
+                }
+                expanded = expanded.saturating_add(1);
+                let is_map = matches!(event, Event::MappingStart(..));
+                stack.push(Open {
+                    anchor: *anchor,
+                    size_at_start: expanded - 1,
+                    keys: is_map.then(|| (HashMap::new(), true)),
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                if let Some(open) = stack.pop() {
+                    let size = expanded - open.size_at_start;
+                    if open.anchor != 0 {
+                        anchors.insert(open.anchor, size);
+                    }
+                    finished = Some((size, None));
+                }
+            }
+            Event::Scalar(value, _, anchor, _) => {
+                let size = value.len().saturating_add(1);
+                expanded = expanded.saturating_add(size);
+                if *anchor != 0 {
+                    anchors.insert(*anchor, size);
+                }
+                finished = Some((size, Some(value.as_ref())));
+            }
+            Event::Alias(anchor) => {
+                aliases += 1;
+                if aliases > MAX_ALIASES {
+                    return Err(YamlError::screened(
+                        format!("YAML uses more than {MAX_ALIASES} aliases"),
+                        range,
+                        format!(
+                            "playbook expands at most {MAX_ALIASES} aliases (`*name`) per document; write the values out"
+                        ),
+                    ));
+                }
+                let size = anchors.get(anchor).copied().unwrap_or(1);
+                expanded = expanded.saturating_add(size);
+                if expanded > budget {
+                    return Err(YamlError::screened(
+                        format!(
+                            "YAML aliases expand this document past {} bytes",
+                            budget
+                        ),
+                        range,
+                        "an alias (`*name`) repeats its anchor's whole value; a document may grow through aliases to four times its size, or 1 MiB when that is more".to_string(),
+                    ));
+                }
+                finished = Some((size, None));
+            }
+            _ => {}
+        }
+        let Some((_, key)) = finished else {
+            continue;
+        };
+        if let Some(Open {
+            keys: Some((keys, next_is_key)),
+            ..
+        }) = stack.last_mut()
+        {
+            if *next_is_key {
+                if let Some(key) = key {
+                    if let Some(first) = keys.get(key) {
+                        let (line, _) = line_col(text, first.start);
+                        return Err(YamlError::screened(
+                            format!("the key `{key}` is written twice in one mapping"),
+                            range,
+                            format!(
+                                "the first `{key}` is on line {line}; keep one of them (YAML would silently use the last)"
+                            ),
+                        ));
+                    }
+                    keys.insert(key.to_string(), range);
+                }
+            }
+            *next_is_key = !*next_is_key;
+        }
+    }
+    Ok(())
+}
+
+fn too_deep(span: Range<usize>) -> YamlError {
+    YamlError::screened(
+        format!("YAML nested more than {MAX_DEPTH} levels deep"),
+        span,
+        format!(
+            "playbook reads at most {MAX_DEPTH} levels of nested lists and mappings; flatten this value"
+        ),
+    )
+}
+
+/// 1-based line and column of a byte offset, for messages.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, col)
+}
+
+/// Turns the parser's character indices into byte offsets. Events arrive
+/// in order, so a cursor that moves from the last answer keeps the whole
+/// walk linear; pure ASCII text needs no walking at all.
+struct Offsets<'a> {
+    text: &'a str,
+    ascii: bool,
+    chars: usize,
+    byte: usize,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str) -> Self {
+        Offsets {
+            text,
+            ascii: text.is_ascii(),
+            chars: 0,
+            byte: 0,
+        }
+    }
+
+    fn byte(&mut self, marker: saphyr_parser::Marker) -> usize {
+        let target = marker.index();
+        if self.ascii {
+            return target.min(self.text.len());
+        }
+        while self.chars < target {
+            match self.text[self.byte..].chars().next() {
+                Some(c) => {
+                    self.byte += c.len_utf8();
+                    self.chars += 1;
+                }
+                None => break,
+            }
+        }
+        while self.chars > target {
+            match self.text[..self.byte].chars().next_back() {
+                Some(c) => {
+                    self.byte -= c.len_utf8();
+                    self.chars -= 1;
+                }
+                None => break,
+            }
+        }
+        self.byte
+    }
+
+    fn range(&mut self, span: Span) -> Range<usize> {
+        let start = self.byte(span.start);
+        let end = self.byte(span.end).max(start);
+        start..end
+    }
 }
 
 fn convert(text: &str, err: &serde_yaml::Error) -> YamlError {
@@ -69,6 +336,7 @@ fn convert(text: &str, err: &serde_yaml::Error) -> YamlError {
         unknown: parse_unknown(&message),
         message,
         span: offset..end,
+        note: None,
     }
 }
 
@@ -175,16 +443,25 @@ impl<'a> Locator<'a> {
     }
 
     fn spans(&self) -> &HashMap<Vec<Seg>, Spans> {
-        self.spans.get_or_init(|| {
-            let mut walker = Walker {
-                text: self.text,
-                line_starts: line_starts(self.text),
-                parser: Parser::new_from_str(self.text),
-                spans: HashMap::new(),
-            };
-            walker.document();
-            walker.spans
-        })
+        self.spans.get_or_init(|| index(self.text, None))
+    }
+
+    /// Like [`Locator::nearest`] for one path, reading the text only as far
+    /// as that node ends instead of indexing all of it: for reporting a
+    /// size limit in a large document.
+    pub fn find(&self, path: &[Seg]) -> Range<usize> {
+        if self.spans.get().is_some() {
+            return self.nearest(path);
+        }
+        let spans = index(self.text, Some(path));
+        (0..=path.len())
+            .rev()
+            .find_map(|n| {
+                spans
+                    .get(&path[..n])
+                    .map(|s| s.key.clone().unwrap_or_else(|| s.value.clone()))
+            })
+            .unwrap_or(0..0)
     }
 
     /// The span of the value at `path`.
@@ -207,144 +484,145 @@ impl<'a> Locator<'a> {
     }
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
+/// A mapping or sequence being indexed.
+struct Frame {
+    path: Vec<Seg>,
+    key: Option<Range<usize>>,
+    begin: usize,
+    end: usize,
+    is_map: bool,
+    /// A collection used as a mapping key: walked, not recorded.
+    skip: bool,
+    /// For a mapping: the key just read, waiting for its value.
+    pending_key: Option<(String, Range<usize>)>,
+    /// For a sequence: the index of the next item.
+    next_index: usize,
 }
 
-struct Walker<'a> {
-    text: &'a str,
-    line_starts: Vec<usize>,
-    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    spans: HashMap<Vec<Seg>, Spans>,
-}
-
-impl<'a> Walker<'a> {
-    fn next(&mut self) -> Option<(Event<'a>, Span)> {
-        match self.parser.next_event() {
-            Some(Ok((event, span))) => Some((event, span)),
-            _ => None,
-        }
-    }
-
-    fn byte(&self, marker: saphyr_parser::Marker) -> usize {
-        let start = self
-            .line_starts
-            .get(marker.line().saturating_sub(1))
-            .copied()
-            .unwrap_or(self.text.len());
-        let line = &self.text[start..];
-        start
-            + line
-                .char_indices()
-                .nth(marker.col())
-                .map_or(line.len(), |(i, _)| i)
-    }
-
-    fn range(&self, span: Span) -> Range<usize> {
-        let start = self.byte(span.start);
-        let end = self.byte(span.end).max(start);
-        start..end
-    }
-
-    fn document(&mut self) {
-        while let Some((event, span)) = self.next() {
-            match event {
-                Event::StreamEnd => return,
-                Event::MappingStart(..) | Event::SequenceStart(..) | Event::Scalar(..) => {
-                    let is_map = matches!(event, Event::MappingStart(..));
-                    let is_seq = matches!(event, Event::SequenceStart(..));
-                    self.node(Vec::new(), None, span, is_map, is_seq);
+/// Records where each key and value of the first document sits, with an
+/// explicit stack so nesting costs no call depth. Stops at the first
+/// syntax error, or past [`MAX_DEPTH`], with what it has; with `stop`,
+/// as soon as that path is recorded.
+fn index(text: &str, stop: Option<&[Seg]>) -> HashMap<Vec<Seg>, Spans> {
+    let mut spans = HashMap::new();
+    let mut offsets = Offsets::new(text);
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root_done = false;
+    while let Some(Ok((event, span))) = parser.next_event() {
+        let range = offsets.range(span);
+        let is_map = matches!(event, Event::MappingStart(..));
+        let is_collection = is_map || matches!(event, Event::SequenceStart(..));
+        match event {
+            Event::StreamEnd => break,
+            Event::MappingEnd | Event::SequenceEnd => {
+                let Some(frame) = stack.pop() else { break };
+                // A collection's end marker can trail into following blank
+                // lines; its span is its first line onwards, trimmed.
+                let start = frame.begin;
+                let end = range.end.max(frame.end).max(start);
+                let value_end = start + text[start..end].trim_end().len();
+                if let Some(parent) = stack.last_mut() {
+                    parent.end = parent.end.max(value_end);
                 }
-                _ => {}
-            }
-        }
-    }
-
-    /// Records the node that began with `start` and, for collections, its
-    /// children. Returns false when the event stream ended early.
-    fn node(
-        &mut self,
-        path: Vec<Seg>,
-        key: Option<Range<usize>>,
-        start: Span,
-        is_map: bool,
-        is_seq: bool,
-    ) -> bool {
-        let begin = self.range(start);
-        let mut end = begin.end;
-        if is_map {
-            loop {
-                let Some((event, span)) = self.next() else {
-                    return false;
-                };
-                let key_name = match event {
-                    Event::MappingEnd => {
-                        end = self.range(span).end.max(end);
+                if !frame.skip && stop.is_none_or(|s| s.starts_with(&frame.path)) {
+                    let done = stop == Some(frame.path.as_slice());
+                    spans.insert(
+                        frame.path,
+                        Spans {
+                            key: frame.key,
+                            value: start..value_end,
+                        },
+                    );
+                    if done {
                         break;
                     }
-                    Event::Scalar(value, ..) => value.to_string(),
-                    // Complex keys are rare in playbooks; index them by position.
-                    _ => String::new(),
-                };
-                let key_span = self.range(span);
-                let Some((value_event, value_span)) = self.next() else {
-                    return false;
-                };
-                let mut child = path.clone();
-                child.push(Seg::Key(key_name));
-                let (m, s) = kinds(&value_event);
-                end = end.max(self.range(value_span).end);
-                if !self.node(child, Some(key_span), value_span, m, s) {
-                    return false;
                 }
+                root_done = stack.is_empty();
             }
-        } else if is_seq {
-            let mut index = 0;
-            loop {
-                let Some((event, span)) = self.next() else {
-                    return false;
-                };
-                if matches!(event, Event::SequenceEnd) {
-                    end = self.range(span).end.max(end);
+            Event::MappingStart(..)
+            | Event::SequenceStart(..)
+            | Event::Scalar(..)
+            | Event::Alias(..) => {
+                if root_done && stack.is_empty() {
+                    // Only the first document is indexed.
                     break;
                 }
-                let (m, s) = kinds(&event);
-                let mut child = path.clone();
-                child.push(Seg::Index(index));
-                index += 1;
-                if !self.node(child, None, span, m, s) {
-                    return false;
+                // Where this node sits: the root, a mapping's key or value,
+                // a sequence's item, or inside a key (skipped).
+                let mut skip = false;
+                let mut path = Vec::new();
+                let mut key = None;
+                if let Some(parent) = stack.last_mut() {
+                    parent.end = parent.end.max(range.end);
+                    if parent.skip {
+                        skip = true;
+                    } else if parent.is_map {
+                        match parent.pending_key.take() {
+                            None => {
+                                // Complex keys are rare in playbooks; their
+                                // values are indexed under an empty key.
+                                let name = match &event {
+                                    Event::Scalar(value, ..) => value.to_string(),
+                                    _ => String::new(),
+                                };
+                                parent.pending_key = Some((name, range.clone()));
+                                skip = true;
+                            }
+                            Some((name, key_span)) => {
+                                path = parent.path.clone();
+                                path.push(Seg::Key(name));
+                                key = Some(key_span);
+                            }
+                        }
+                    } else {
+                        path = parent.path.clone();
+                        path.push(Seg::Index(parent.next_index));
+                        parent.next_index += 1;
+                    }
+                }
+                if is_collection {
+                    if stack.len() >= MAX_DEPTH {
+                        // Keep what is open, each up to where it was read.
+                        while let Some(frame) = stack.pop() {
+                            if !frame.skip && stop.is_none_or(|s| s.starts_with(&frame.path)) {
+                                let end = frame.end.max(frame.begin);
+                                spans.insert(
+                                    frame.path,
+                                    Spans {
+                                        key: frame.key,
+                                        value: frame.begin..end,
+                                    },
+                                );
+                            }
+                        }
+                        break;
+                    }
+                    stack.push(Frame {
+                        path,
+                        key,
+                        begin: range.start,
+                        end: range.end,
+                        is_map,
+                        skip,
+                        pending_key: None,
+                        next_index: 0,
+                    });
+                } else {
+                    if !skip && stop.is_none_or(|s| s.starts_with(&path)) {
+                        let done = stop == Some(path.as_slice());
+                        spans.insert(path, Spans { key, value: range });
+                        if done {
+                            break;
+                        }
+                    }
+                    root_done = stack.is_empty();
                 }
             }
+            _ => {}
         }
-        // A collection's end marker can trail into following blank lines;
-        // its span is its first line onwards, trimmed of trailing space.
-        let value_end = if is_map || is_seq {
-            begin.start
-                + self.text[begin.start..end.max(begin.start)]
-                    .trim_end()
-                    .len()
-        } else {
-            begin.end
-        };
-        self.spans.insert(
-            path,
-            Spans {
-                key,
-                value: begin.start..value_end.max(begin.start),
-            },
-        );
-        true
     }
-}
-
-fn kinds(event: &Event<'_>) -> (bool, bool) {
-    (
-        matches!(event, Event::MappingStart(..)),
-        matches!(event, Event::SequenceStart(..)),
-    )
+    spans
 }
 
 #[cfg(test)]
@@ -390,5 +668,42 @@ mod tests {
         assert_eq!(&text[key], "a");
         let missing = loc.nearest(&yaml_path!["nodes", "a", "answers", 1, "nope"]);
         assert!(text[missing].starts_with("label: No"));
+    }
+
+    #[test]
+    fn deep_block_nesting_is_indexed_without_recursion() {
+        let mut text = String::new();
+        for level in 0..2_000 {
+            text.push_str(&format!("{}k{level}:\n", " ".repeat(level)));
+        }
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let loc = Locator::new(&text);
+                assert_eq!(loc.key(&yaml_path!["k0"]), Some(0..2));
+                // Past the depth limit nothing is indexed, and nothing fails.
+                assert_eq!(loc.key(&yaml_path!["k0", "k1", "k2"]), Some(11..13));
+            })
+            .expect("thread")
+            .join()
+            .expect("indexing finished");
+    }
+
+    #[test]
+    fn screen_reports_each_limit_at_its_event() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let err = from_str::<HashMap<String, u32>>(text).unwrap_err();
+        assert_eq!(&text[err.span.clone()], "a");
+        assert_eq!(err.span.start, 10);
+        assert!(err.help().unwrap().contains("line 1"), "{err:?}");
+
+        let nested = format!("a: {}1{}", "[".repeat(65), "]".repeat(65));
+        let err = from_str::<serde_yaml::Value>(&nested).unwrap_err();
+        assert!(err.message.contains("more than 64 levels"), "{err:?}");
+        // The mapping is level 1, so the 64th `[` opens level 65.
+        assert_eq!(err.span.start, 3 + 63);
+
+        let ok = format!("a: {}1{}", "[".repeat(63), "]".repeat(63));
+        assert!(from_str::<serde_yaml::Value>(&ok).is_ok());
     }
 }

@@ -29,7 +29,7 @@ pub fn render(
 ) -> String {
     out.features.clauses = true;
     let source = &ctx.page.source;
-    let title = fence.attribute("title").unwrap_or_default();
+    let title = fence.attribute(&source.text, "title").unwrap_or_default();
     if title.trim().is_empty() {
         out.diagnostics.push(
             Diagnostic::error("clause::title", "a clause needs a title")

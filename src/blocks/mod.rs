@@ -50,9 +50,20 @@ impl Fence<'_> {
         self.span.start..self.span.start + line
     }
 
-    /// `key="value"` attributes of the info string.
-    pub fn attribute(&self, key: &str) -> Option<String> {
-        attribute(self.info, key)
+    /// The info string as written on the opening fence line in `text`
+    /// (the page's source). Markdown removes the backslash of `\"` in an
+    /// info string, which would end a quoted value early; the raw line
+    /// keeps it.
+    pub fn raw_info<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let line = text.get(self.opening_line(text))?.trim_start();
+        let marker = line.chars().next().filter(|c| *c == '`' || *c == '~')?;
+        Some(line.trim_start_matches(marker).trim())
+    }
+
+    /// `key="value"` attributes of the info string; `text` is the page's
+    /// source, where the fence sits.
+    pub fn attribute(&self, text: &str, key: &str) -> Option<String> {
+        attribute(self.raw_info(text).unwrap_or(self.info), key)
     }
 }
 

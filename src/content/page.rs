@@ -132,7 +132,7 @@ pub fn parse_front_matter(
             format!("front matter: {}", err.message),
         )
         .at(source, span);
-        if let Some(help) = err.suggestion().or_else(|| err.expected()) {
+        if let Some(help) = err.help() {
             d = d.with_help(help);
         }
         d

@@ -16,6 +16,27 @@ use crate::yaml_path;
 
 use super::model::{Answer, Node, ScenarioSpec, Tree, TreeSpec};
 
+/// The most nodes a tree may have. A reader walks a tree one question at
+/// a time and its diagram draws every node; well past a few hundred nodes
+/// neither is usable, while the cost of checking and drawing keeps growing.
+pub const MAX_NODES: usize = 1_000;
+
+/// The most answers one question may offer: more than a reader can scan,
+/// and with [`MAX_NODES`] it bounds a tree to 50,000 edges.
+pub const MAX_ANSWERS: usize = 50;
+
+/// Whether `id` may name a tree or a node: ASCII letters, digits, `-` and
+/// `_`, so it is safe in element ids, URL fragments and the shared-link
+/// format.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+const ID_HELP: &str = "use only ASCII letters, digits, `-` and `_`, such as `end-contract`";
+
 /// A problem with a span in the fence body.
 #[derive(Debug)]
 pub struct Problem {
@@ -84,8 +105,63 @@ pub fn check(spec: TreeSpec, loc: &Locator<'_>, default_id: &str) -> Result<Tree
         return Err(problems);
     }
 
+    if spec.nodes.len() > MAX_NODES {
+        let extra = spec.nodes.keys().nth(MAX_NODES).map_or("", String::as_str);
+        problems.push(
+            Problem::new(
+                "tree::too-large",
+                format!(
+                    "the tree has {} nodes; a tree may have at most {MAX_NODES}",
+                    spec.nodes.len()
+                ),
+                loc.find(&yaml_path!["nodes", extra]),
+            )
+            .help("split it into smaller trees, each on its own page or under its own heading"),
+        );
+        return Err(problems);
+    }
+    if let Some(id) = &spec.id {
+        if !is_valid_id(id) {
+            problems.push(
+                Problem::new(
+                    "tree::id",
+                    format!("`{id}` is not a valid tree id"),
+                    loc.value(&yaml_path!["id"])
+                        .unwrap_or_else(|| loc.nearest(&yaml_path!["id"])),
+                )
+                .help(ID_HELP),
+            );
+        }
+    }
+
     let mut nodes: IndexMap<String, Node> = IndexMap::new();
     for (id, node) in &spec.nodes {
+        if !is_valid_id(id) {
+            problems.push(
+                Problem::new(
+                    "tree::id",
+                    format!("`{id}` is not a valid node key"),
+                    loc.nearest(&yaml_path!["nodes", id.as_str()]),
+                )
+                .help(ID_HELP),
+            );
+        }
+        if let Some(answers) = &node.answers {
+            if answers.len() > MAX_ANSWERS {
+                problems.push(
+                    Problem::new(
+                        "tree::too-large",
+                        format!(
+                            "question `{id}` has {} answers; a question may have at most {MAX_ANSWERS}",
+                            answers.len()
+                        ),
+                        loc.find(&yaml_path!["nodes", id.as_str(), "answers", MAX_ANSWERS]),
+                    )
+                    .help("group the answers under a first question, or split the tree"),
+                );
+                return Err(problems);
+            }
+        }
         let at = |path: &[Seg]| {
             let mut full = yaml_path!["nodes", id.as_str()].to_vec();
             full.extend_from_slice(path);
@@ -293,7 +369,7 @@ pub fn check(spec: TreeSpec, loc: &Locator<'_>, default_id: &str) -> Result<Tree
     }
 }
 
-fn reachable(tree: &Tree) -> HashSet<&str> {
+pub(super) fn reachable(tree: &Tree) -> HashSet<&str> {
     let mut seen = HashSet::new();
     let mut stack = vec![tree.start.as_str()];
     while let Some(id) = stack.pop() {
@@ -307,15 +383,16 @@ fn reachable(tree: &Tree) -> HashSet<&str> {
     seen
 }
 
-struct Cycle {
+pub(super) struct Cycle {
     /// The loop, starting and ending at the same node.
-    nodes: Vec<String>,
+    pub(super) nodes: Vec<String>,
     /// The node and answer index whose `next` closes the loop.
-    closing_edge: (String, usize),
+    pub(super) closing_edge: (String, usize),
 }
 
-/// Finds a loop by depth-first search over every node, in written order.
-fn find_cycle(tree: &Tree) -> Option<Cycle> {
+/// Finds a loop by depth-first search over every node, in written order,
+/// with an explicit stack so a long chain costs no call depth.
+pub(super) fn find_cycle(tree: &Tree) -> Option<Cycle> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -324,21 +401,29 @@ fn find_cycle(tree: &Tree) -> Option<Cycle> {
     }
     let mut marks: HashMap<&str, Mark> =
         tree.nodes.keys().map(|k| (k.as_str(), Mark::New)).collect();
-    fn visit<'a>(
-        tree: &'a Tree,
-        id: &'a str,
-        marks: &mut HashMap<&'a str, Mark>,
-        path: &mut Vec<&'a str>,
-    ) -> Option<Cycle> {
-        marks.insert(id, Mark::Active);
-        path.push(id);
-        for (i, answer) in tree.nodes[id].answers().iter().enumerate() {
+    let roots = std::iter::once(tree.start.as_str()).chain(tree.nodes.keys().map(String::as_str));
+    for root in roots {
+        if marks.get(root) != Some(&Mark::New) {
+            continue;
+        }
+        // The current path, each node with the index of its next answer.
+        let mut path: Vec<(&str, usize)> = vec![(root, 0)];
+        marks.insert(root, Mark::Active);
+        while let Some(&(id, i)) = path.last() {
+            let Some(answer) = tree.nodes[id].answers().get(i) else {
+                marks.insert(id, Mark::Done);
+                path.pop();
+                continue;
+            };
+            if let Some(top) = path.last_mut() {
+                top.1 += 1;
+            }
             let next = answer.next.as_str();
             match marks.get(next) {
                 Some(Mark::Active) => {
-                    let from = path.iter().position(|n| *n == next).unwrap_or(0);
+                    let from = path.iter().position(|(n, _)| *n == next).unwrap_or(0);
                     let mut nodes: Vec<String> =
-                        path[from..].iter().map(|s| s.to_string()).collect();
+                        path[from..].iter().map(|(n, _)| n.to_string()).collect();
                     nodes.push(next.to_string());
                     return Some(Cycle {
                         nodes,
@@ -346,24 +431,10 @@ fn find_cycle(tree: &Tree) -> Option<Cycle> {
                     });
                 }
                 Some(Mark::New) => {
-                    if let Some(cycle) = visit(tree, next, marks, path) {
-                        return Some(cycle);
-                    }
+                    marks.insert(next, Mark::Active);
+                    path.push((next, 0));
                 }
                 _ => {}
-            }
-        }
-        path.pop();
-        marks.insert(id, Mark::Done);
-        None
-    }
-    let ids: Vec<&str> = std::iter::once(tree.start.as_str())
-        .chain(tree.nodes.keys().map(String::as_str))
-        .collect();
-    for id in ids {
-        if marks.get(id) == Some(&Mark::New) {
-            if let Some(cycle) = visit(tree, id, &mut marks, &mut Vec::new()) {
-                return Some(cycle);
             }
         }
     }

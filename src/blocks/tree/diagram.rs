@@ -4,6 +4,7 @@
 //! every arrow points down. Colours come from CSS classes, so the diagram
 //! follows the light and dark palettes and prints cleanly.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::html::escape;
@@ -27,8 +28,18 @@ struct Placed<'a> {
     h: usize,
 }
 
-/// The SVG, labelled by `title_id` and `desc_id` elements it contains.
+/// The element ids the diagram of the tree `dom_id` uses.
+pub fn element_ids(dom_id: &str) -> [String; 3] {
+    [
+        format!("{dom_id}-dtitle"),
+        format!("{dom_id}-ddesc"),
+        format!("{dom_id}-arrow"),
+    ]
+}
+
+/// The SVG, labelled by title and description elements it contains.
 pub fn render(tree: &Tree, dom_id: &str, description: &str) -> String {
+    let dom_id = escape(dom_id);
     let depths = tree.depths();
     let order = tree.topological_order();
     let layer_count = depths.values().max().map_or(1, |d| d + 1);
@@ -74,7 +85,8 @@ pub fn render(tree: &Tree, dom_id: &str, description: &str) -> String {
         y += height + GAP_Y;
     }
     let height = y - GAP_Y + PAD;
-    let find = |id: &str| placed.iter().find(|p| p.id == id);
+    let by_id: HashMap<&str, usize> = placed.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    let find = |id: &str| by_id.get(id).map(|&i| &placed[i]);
 
     let mut svg = String::new();
     let _ = write!(

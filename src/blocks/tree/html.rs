@@ -10,21 +10,42 @@ use std::fmt::Write;
 use crate::blocks::{BlockContext, Fence};
 use crate::html::escape;
 use crate::markdown::Rendered;
-use crate::markdown::slug::{IdSet, slugify};
+use crate::markdown::slug::slugify;
 
 use super::diagram;
 use super::model::{Node, Tree};
 
+/// Every element id the tree's markup uses besides the tree's own, each
+/// with the node it belongs to (none for the tree's title and diagram).
+pub fn element_ids(tree: &Tree) -> Vec<(String, Option<&str>)> {
+    let mut out = vec![(format!("{}-title", tree.id), None)];
+    out.extend(
+        diagram::element_ids(&tree.id)
+            .into_iter()
+            .map(|id| (id, None)),
+    );
+    for id in tree.nodes.keys() {
+        let anchor = node_anchor(tree, id);
+        out.push((format!("{anchor}-h"), Some(id.as_str())));
+        out.push((anchor, Some(id.as_str())));
+    }
+    out
+}
+
+fn node_anchor(tree: &Tree, node: &str) -> String {
+    format!("{}--{}", tree.id, node)
+}
+
+/// The tree's markup. Its element ids were reserved by the caller.
 pub fn render(
     tree: &Tree,
     fence: &Fence<'_>,
     ctx: &BlockContext<'_>,
-    ids: &mut IdSet,
     out: &mut Rendered,
 ) -> String {
     let strings = ctx.strings;
     let tid = escape(&tree.id);
-    let node_id = |node: &str| format!("{}--{}", tree.id, node);
+    let node_id = |node: &str| node_anchor(tree, node);
     // Numbers let a printed tree say where each answer leads.
     let number = |node: &str| tree.nodes.get_index_of(node).map_or(0, |i| i + 1);
     let questions = tree
@@ -50,7 +71,6 @@ pub fn render(
     out.anchors.insert(format!("{}-title", tree.id));
     for (id, node) in &tree.nodes {
         let anchor = node_id(id);
-        ids.reserve(&anchor);
         out.anchors.insert(anchor.clone());
         let start_class = if *id == tree.start {
             " pb-node--start"

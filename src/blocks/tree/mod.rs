@@ -35,7 +35,7 @@ pub fn render(
         Err(err) => {
             let mut d = Diagnostic::error("tree::yaml", format!("decision tree: {}", err.message))
                 .at(source, fence.file_span(err.span.clone()));
-            if let Some(help) = err.suggestion().or_else(|| err.expected()) {
+            if let Some(help) = err.help() {
                 d = d.with_help(help);
             }
             out.diagnostics.push(d);
@@ -80,9 +80,34 @@ pub fn render(
         );
         return broken(ctx);
     }
+    let mut clash = false;
+    for (id, node) in html::element_ids(&tree) {
+        if ids.reserve(&id) {
+            continue;
+        }
+        clash = true;
+        let (what, span) = match node {
+            Some(node) => (
+                format!("node `{node}`"),
+                loc.nearest(&yaml_path!["nodes", node]),
+            ),
+            None => ("the tree".to_string(), id_span()),
+        };
+        out.diagnostics.push(
+            Diagnostic::error(
+                "tree::duplicate-id",
+                format!("the id `{id}` of {what} is already used on this page"),
+            )
+            .at(source, fence.file_span(span))
+            .with_help("rename the heading, or give the tree or node a different id"),
+        );
+    }
+    if clash {
+        return broken(ctx);
+    }
     out.trees.push(tree.id.clone());
     out.features.trees = true;
-    html::render(&tree, fence, ctx, ids, out)
+    html::render(&tree, fence, ctx, out)
 }
 
 /// What stands in the page while a tree has errors.

@@ -1,6 +1,8 @@
 //! The decision-tree format: what an author writes in a `decision-tree`
 //! fence, deserialized, and the checked tree the rest of the build uses.
 
+use std::collections::HashSet;
+
 use indexmap::IndexMap;
 use serde::Deserialize;
 
@@ -142,26 +144,33 @@ impl Tree {
     }
 
     /// Nodes reachable from the start, each after every node leading to it.
+    ///
+    /// A depth-first walk with an explicit stack, so a long chain of
+    /// questions costs memory, not call depth.
     pub fn topological_order(&self) -> Vec<String> {
         let mut order = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        fn visit(
-            tree: &Tree,
-            id: &str,
-            seen: &mut std::collections::HashSet<String>,
-            order: &mut Vec<String>,
-        ) {
-            if !seen.insert(id.to_string()) {
-                return;
-            }
-            if let Some(node) = tree.nodes.get(id) {
-                for answer in node.answers() {
-                    visit(tree, &answer.next, seen, order);
+        let mut seen: HashSet<&str> = HashSet::new();
+        // Each open node with the index of its next answer to follow.
+        let mut stack: Vec<(&str, usize)> = Vec::new();
+        seen.insert(self.start.as_str());
+        stack.push((self.start.as_str(), 0));
+        while let Some(&(id, next)) = stack.last() {
+            let answers = self.nodes.get(id).map_or(&[][..], Node::answers);
+            match answers.get(next) {
+                Some(answer) => {
+                    if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                    if seen.insert(answer.next.as_str()) {
+                        stack.push((answer.next.as_str(), 0));
+                    }
+                }
+                None => {
+                    order.push(id.to_string());
+                    stack.pop();
                 }
             }
-            order.push(id.to_string());
         }
-        visit(self, &self.start, &mut seen, &mut order);
         order.reverse();
         order
     }

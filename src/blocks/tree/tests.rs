@@ -238,3 +238,91 @@ fn the_fingerprint_changes_when_the_tree_changes() {
     assert_eq!(parse(GOOD), parse(GOOD));
     assert_ne!(parse(GOOD), parse(&GOOD.replace("Call them", "Email them")));
 }
+
+/// A chain of `n` questions without the node limit, built directly.
+fn long_chain(n: usize) -> super::model::Tree {
+    use super::model::{Answer, Node, Tree};
+    let mut nodes = indexmap::IndexMap::new();
+    for i in 0..n {
+        nodes.insert(
+            format!("n{i}"),
+            Node::Question {
+                question: format!("Step {i}?"),
+                help: None,
+                answers: vec![
+                    Answer {
+                        label: "Yes".into(),
+                        next: format!("n{}", i + 1),
+                    },
+                    Answer {
+                        label: "No".into(),
+                        next: "end".into(),
+                    },
+                ],
+            },
+        );
+    }
+    for id in [format!("n{n}"), "end".to_string()] {
+        nodes.insert(
+            id,
+            Node::Outcome {
+                outcome: "Done".into(),
+                text: None,
+                checklist: Vec::new(),
+            },
+        );
+    }
+    Tree {
+        id: "chain".into(),
+        title: "Chain".into(),
+        start: "n0".into(),
+        nodes,
+    }
+}
+
+/// Runs `f` on a thread with a small stack: a walk that recursed once per
+/// node would overflow it.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(f)
+        .expect("thread")
+        .join()
+        .expect("walk finished");
+}
+
+#[test]
+fn every_walk_over_a_long_chain_is_iterative() {
+    on_small_stack(|| {
+        let tree = long_chain(20_000);
+        assert!(super::check::find_cycle(&tree).is_none());
+        assert_eq!(super::check::reachable(&tree).len(), 20_002);
+        let order = tree.topological_order();
+        assert_eq!(order.first().map(String::as_str), Some("n0"));
+        assert_eq!(tree.depths()["n20000"], 20_000);
+        let svg = super::diagram::render(&tree, "chain", "a chain");
+        assert!(svg.ends_with("</svg>\n"));
+    });
+}
+
+#[test]
+fn a_loop_at_the_end_of_a_long_chain_is_found() {
+    on_small_stack(|| {
+        let mut tree = long_chain(20_000);
+        if let Some(super::model::Node::Question { answers, .. }) = tree.nodes.get_mut("n19999") {
+            answers[0].next = "n5".into();
+        }
+        let cycle = super::check::find_cycle(&tree).expect("a loop");
+        assert_eq!(cycle.nodes.first().map(String::as_str), Some("n5"));
+        assert_eq!(cycle.closing_edge, ("n19999".to_string(), 0));
+    });
+}
+
+#[test]
+fn the_diagram_escapes_the_tree_id() {
+    let mut tree = long_chain(2);
+    tree.id = "x\"><img src=x onerror=alert(1)>".into();
+    let svg = super::diagram::render(&tree, &tree.id, "d");
+    assert!(!svg.contains("<img"), "{svg}");
+    assert!(svg.contains("x&quot;&gt;&lt;img"), "{svg}");
+}
