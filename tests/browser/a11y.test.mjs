@@ -87,7 +87,7 @@ for (const theme of THEMES) {
       let violations = await axe(tab);
       assert.deepEqual(violations, [], report("decide.html (question 2)", violations));
 
-      const done = await env.open("decide.html#end-or-keep:profitable=no;fixable=yes", { context });
+      const done = await env.open("decide.html#end-or-keep:abusive=no;profitable=no;fixable=yes", { context });
       await done.locator("#end-or-keep .pb-tree__result").waitFor();
       await done.locator("#end-or-keep .pb-tree__result input").first().check();
       violations = await axe(done);
