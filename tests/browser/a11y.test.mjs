@@ -100,7 +100,7 @@ for (const theme of THEMES) {
 
       const narrow = await env.open("clauses/refund-or-substitute.html", { context });
       await narrow.setViewportSize({ width: 600, height: 800 });
-      await narrow.locator('input[data-field="Provider"]').first().fill("Acme Oy");
+      await narrow.locator('input[data-field="Provider name"]').first().fill("Acme Oy");
       await narrow.locator("button.pb-menu-toggle").click();
       await narrow.locator('.pb-sidebar__toc a[aria-current="page"]').waitFor({ state: "visible" });
       violations = await axe(narrow);
