@@ -82,8 +82,9 @@ for (const theme of THEMES) {
         await context.addInitScript((value) => localStorage.setItem("playbook:theme", value), theme.saved);
       }
       const tab = await env.open("decide.html", { context });
-      await tab.locator("#end-or-keep .pb-tree__answers button").first().click();
+      await tab.locator("#end-or-keep .pb-tree__answers").getByRole("button", { name: "No", exact: true }).click();
       await tab.locator("#end-or-keep .pb-tree__given").waitFor();
+      await tab.locator("#end-or-keep .pb-tree__answers button").first().waitFor();
       let violations = await axe(tab);
       assert.deepEqual(violations, [], report("decide.html (question 2)", violations));
 

@@ -189,12 +189,13 @@ describe("clauses", () => {
     const tab = await env.open(page, { context });
     const S = await strings(tab);
     const clause = tab.locator("figure.pb-clause").nth(1);
-    await clause.locator('input[data-field="Notice period"]').fill("30 days");
+    await clause.locator('input[data-field="Time to pay"]').fill("30 days");
     const button = clause.getByRole("button", { name: S["clause.copy"] });
     await button.click();
     await eventually(() => clause.locator(".pb-clause__status").textContent(), S["clause.copied"], "copy status");
     const text = await tab.evaluate(() => window.__clipboard.readText());
-    assert.ok(text.startsWith("Either party may end this agreement for any reason by giving the other party 30 days of written notice."), text);
+    assert.ok(text.startsWith('This clause applies between [Provider name] (the "Provider")'), text);
+    assert.ok(text.includes("The final invoice is due 30 days after its date."), text);
     assert.ok(await button.evaluate((b) => document.activeElement === b), "focus stays on the Copy button");
     await context.close();
   });
@@ -336,7 +337,7 @@ describe("theme switch", () => {
     await tab.locator("button.pb-theme-toggle").click();
     assert.equal((await tab.evaluate(() => document.documentElement.getAttribute("data-theme"))), "dark");
     // The tree still walks.
-    await tab.locator("#end-or-keep .pb-tree__answers button").first().click();
+    await tab.locator("#end-or-keep .pb-tree__answers").getByRole("button", { name: "No", exact: true }).click();
     await eventually(() => tab.locator("#end-or-keep .pb-tree__kicker").first().textContent(), (t) => /2/.test(t), "second question");
     const clause = await env.open("clauses/notice-and-payment.html", { context });
     await clause.locator('input[data-field="Client name"]').first().fill("Bolt Ltd");
