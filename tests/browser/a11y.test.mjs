@@ -82,12 +82,13 @@ for (const theme of THEMES) {
         await context.addInitScript((value) => localStorage.setItem("playbook:theme", value), theme.saved);
       }
       const tab = await env.open("decide.html", { context });
-      await tab.locator("#end-or-keep .pb-tree__answers button").first().click();
+      await tab.locator("#end-or-keep .pb-tree__answers").getByRole("button", { name: "No", exact: true }).click();
       await tab.locator("#end-or-keep .pb-tree__given").waitFor();
+      await tab.locator("#end-or-keep .pb-tree__answers button").first().waitFor();
       let violations = await axe(tab);
       assert.deepEqual(violations, [], report("decide.html (question 2)", violations));
 
-      const done = await env.open("decide.html#end-or-keep:profitable=no;fixable=yes", { context });
+      const done = await env.open("decide.html#end-or-keep:abusive=no;profitable=no;fixable=yes", { context });
       await done.locator("#end-or-keep .pb-tree__result").waitFor();
       await done.locator("#end-or-keep .pb-tree__result input").first().check();
       violations = await axe(done);
@@ -100,7 +101,7 @@ for (const theme of THEMES) {
 
       const narrow = await env.open("clauses/refund-or-substitute.html", { context });
       await narrow.setViewportSize({ width: 600, height: 800 });
-      await narrow.locator('input[data-field="Provider"]').first().fill("Acme Oy");
+      await narrow.locator('input[data-field="Provider name"]').first().fill("Acme Oy");
       await narrow.locator("button.pb-menu-toggle").click();
       await narrow.locator('.pb-sidebar__toc a[aria-current="page"]').waitFor({ state: "visible" });
       violations = await axe(narrow);

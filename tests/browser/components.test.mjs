@@ -119,7 +119,7 @@ describe("task lists", () => {
 });
 
 describe("clauses", () => {
-  const page = "clauses/refund-or-substitute.html";
+  const page = "clauses/notice-and-payment.html";
 
   const blanks = (tab) =>
     tab.evaluate(() =>
@@ -134,27 +134,27 @@ describe("clauses", () => {
     const tab = await env.open(page);
     assert.ok(await tab.locator(".pb-clause__fields").first().isVisible(), "the fields are shown");
     assert.ok(await tab.locator(".pb-clause__tools").first().isVisible(), "the tools are shown");
-    const providers = tab.locator('input[data-field="Provider"]');
+    const providers = tab.locator('input[data-field="Provider name"]');
     assert.ok((await providers.count()) >= 2, "two clauses ask for the provider");
     // Typed like a person, one key at a time, in the second clause.
     await providers.nth(1).pressSequentially("Acme Oy");
-    await eventually(() => providers.nth(0).inputValue(), "Acme Oy", "the other Provider input follows");
+    await eventually(() => providers.nth(0).inputValue(), "Acme Oy", "the other Provider name input follows");
     let all = await blanks(tab);
-    for (const b of all.filter((b) => b.name === "Provider")) assert.deepEqual(b, { name: "Provider", text: "Acme Oy", filled: true });
-    for (const b of all.filter((b) => b.name !== "Provider")) assert.deepEqual(b, { name: b.name, text: `[${b.name}]`, filled: false });
+    for (const b of all.filter((b) => b.name === "Provider name")) assert.deepEqual(b, { name: "Provider name", text: "Acme Oy", filled: true });
+    for (const b of all.filter((b) => b.name !== "Provider name")) assert.deepEqual(b, { name: b.name, text: `[${b.name}]`, filled: false });
 
     // Cleared again: the placeholder comes back.
     await providers.nth(0).fill("");
     all = await blanks(tab);
-    for (const b of all.filter((b) => b.name === "Provider")) assert.deepEqual(b, { name: "Provider", text: "[Provider]", filled: false });
+    for (const b of all.filter((b) => b.name === "Provider name")) assert.deepEqual(b, { name: "Provider name", text: "[Provider name]", filled: false });
 
     await providers.nth(0).fill("Acme Oy");
-    await tab.locator('input[data-field="Client"]').first().fill("Bolt Ltd");
+    await tab.locator('input[data-field="Client name"]').first().fill("Bolt Ltd");
     await tab.reload();
     assert.equal(await providers.nth(1).inputValue(), "Acme Oy");
-    assert.equal(await tab.locator('input[data-field="Client"]').nth(1).inputValue(), "Bolt Ltd");
+    assert.equal(await tab.locator('input[data-field="Client name"]').nth(1).inputValue(), "Bolt Ltd");
     all = await blanks(tab);
-    assert.ok(all.filter((b) => b.name === "Client").every((b) => b.text === "Bolt Ltd" && b.filled));
+    assert.ok(all.filter((b) => b.name === "Client name").every((b) => b.text === "Bolt Ltd" && b.filled));
     assert.ok(all.filter((b) => b.name === "Notice period").every((b) => b.text === "[Notice period]"));
     await tab.context().close();
   });
@@ -164,16 +164,16 @@ describe("clauses", () => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(env.url).origin });
     const tab = await env.open(page, { context });
     const S = await strings(tab);
-    await tab.locator('input[data-field="Provider"]').first().fill("Acme Oy");
+    await tab.locator('input[data-field="Provider name"]').first().fill("Acme Oy");
     const clause = tab.locator("figure.pb-clause").first();
     await clause.getByRole("button", { name: S["clause.copy"] }).click();
     await eventually(() => clause.locator(".pb-clause__status").textContent(), S["clause.copied"], "copy status");
     const text = await tab.evaluate(() => navigator.clipboard.readText());
     const paragraphs = await clause.locator(".pb-clause__text p").count();
     assert.equal(text.trim().split("\n\n").length, paragraphs, "paragraphs separated by blank lines");
-    assert.ok(text.startsWith("If Acme Oy cannot or will not meet any of its obligations"), text);
-    assert.ok(text.includes("will tell [Client] promptly in writing."), "an empty field stays a placeholder");
-    assert.ok(!text.includes("[Provider]"));
+    assert.ok(text.startsWith('This clause applies between Acme Oy (the "Provider")'), text);
+    assert.ok(text.includes('and [Client name] (the "Client").'), "an empty field stays a placeholder");
+    assert.ok(!text.includes("[Provider name]"));
     assert.ok(!/<|>/.test(text), "plain text, no markup");
     assert.ok(!/\n(?!\n)/.test(text.trim().replace(/\n\n/g, "")), "no line breaks inside a paragraph");
     await context.close();
@@ -189,12 +189,13 @@ describe("clauses", () => {
     const tab = await env.open(page, { context });
     const S = await strings(tab);
     const clause = tab.locator("figure.pb-clause").nth(1);
-    await clause.locator('input[data-field="Notice period"]').fill("30 days");
+    await clause.locator('input[data-field="Time to pay"]').fill("30 days");
     const button = clause.getByRole("button", { name: S["clause.copy"] });
     await button.click();
     await eventually(() => clause.locator(".pb-clause__status").textContent(), S["clause.copied"], "copy status");
     const text = await tab.evaluate(() => window.__clipboard.readText());
-    assert.ok(text.startsWith("Either party may end this agreement for any reason by giving the other party 30 days of written notice."), text);
+    assert.ok(text.startsWith('This clause applies between [Provider name] (the "Provider")'), text);
+    assert.ok(text.includes("The final invoice is due 30 days after its date."), text);
     assert.ok(await button.evaluate((b) => document.activeElement === b), "focus stays on the Copy button");
     await context.close();
   });
@@ -336,11 +337,11 @@ describe("theme switch", () => {
     await tab.locator("button.pb-theme-toggle").click();
     assert.equal((await tab.evaluate(() => document.documentElement.getAttribute("data-theme"))), "dark");
     // The tree still walks.
-    await tab.locator("#end-or-keep .pb-tree__answers button").first().click();
+    await tab.locator("#end-or-keep .pb-tree__answers").getByRole("button", { name: "No", exact: true }).click();
     await eventually(() => tab.locator("#end-or-keep .pb-tree__kicker").first().textContent(), (t) => /2/.test(t), "second question");
-    const clause = await env.open("clauses/refund-or-substitute.html", { context });
-    await clause.locator('input[data-field="Client"]').first().fill("Bolt Ltd");
-    assert.equal(await clause.locator('input[data-field="Client"]').nth(1).inputValue(), "Bolt Ltd");
+    const clause = await env.open("clauses/notice-and-payment.html", { context });
+    await clause.locator('input[data-field="Client name"]').first().fill("Bolt Ltd");
+    assert.equal(await clause.locator('input[data-field="Client name"]').nth(1).inputValue(), "Bolt Ltd");
     const tasks = await env.open("how-to/be-clear.html", { context });
     await tasks.locator("input.pb-task").first().check();
     const S = await strings(tasks);
@@ -373,10 +374,10 @@ describe("print and shortcuts", () => {
     await tab.keyboard.press("/");
     assert.equal(await active(), "pb-search-input");
     assert.equal(await tab.locator("#pb-search-input").inputValue(), "", "the slash is not typed");
-    const field = tab.locator('input[data-field="Provider"]').first();
+    const field = tab.locator('input[data-field="Provider name"]').first();
     await field.focus();
     await tab.keyboard.type("A/B");
-    assert.equal(await active(), "Provider");
+    assert.equal(await active(), "Provider name");
     assert.equal(await field.inputValue(), "A/B");
     await tab.context().close();
   });

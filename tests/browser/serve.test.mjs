@@ -50,7 +50,7 @@ test("a save reloads the page and keeps the scroll position and the tree's progr
   await app.locator("button", { hasText: /^No$/ }).first().click();
   const question = await eventually(
     () => app.locator(".pb-tree__heading").first().textContent(),
-    (text) => text && !/profitable/i.test(text),
+    (text) => text && !/abusive/i.test(text),
     "the second question"
   );
   await tab.evaluate(() => window.scrollTo(0, 600));

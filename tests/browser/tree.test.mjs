@@ -160,12 +160,13 @@ describe("decide.html: moving around the tree", () => {
     const { tree, S, context } = await openTree(page, id);
     await context.close();
     const { steps } = allPaths(tree).find((p) => p.steps.length >= 3);
-    const good = fragmentOf(tree, steps);
+    // The path with step `i` changed; other steps may share its node or answer names.
+    const changed = (i, change) => fragmentOf(tree, steps.map((s, j) => (j === i ? change(s) : s)));
     const cases = [
       // A node id renamed in a newer version of the tree.
-      { fragment: good.replace(`${steps[1].node}=`, `${steps[1].node}-old=`), keep: 1 },
+      { fragment: changed(1, (s) => ({ ...s, node: `${s.node}-old` })), keep: 1 },
       // An answer that no longer exists.
-      { fragment: good.replace(`=${steps[2].answer.slug}`, "=maybe"), keep: 2 },
+      { fragment: changed(2, (s) => ({ ...s, answer: { ...s.answer, slug: "maybe" } })), keep: 2 },
       // The very first node is unknown.
       { fragment: `${id}:nowhere=yes`, keep: 0 },
       // Garbage after the tree id.
