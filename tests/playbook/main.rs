@@ -6,6 +6,7 @@ mod check;
 mod errors;
 mod init;
 mod output;
+mod safety_output;
 mod search;
 mod serve;
 
