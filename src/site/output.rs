@@ -440,15 +440,18 @@ fn write_with(
         _ => Path::new("."),
     };
     std::fs::create_dir_all(parent).map_err(write_err(parent))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".playbook-");
-    #[cfg(unix)]
-    {
-        // The mode `std::fs::write` gives (less the umask), not 0600.
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut temp = builder.tempfile_in(parent).map_err(write_err(path))?;
+    // `make_in` with a plain open keeps the system's error as it is (so
+    // running out of files is recognised) and the mode `std::fs::write`
+    // gives, rather than 0600.
+    let mut temp = tempfile::Builder::new()
+        .prefix(".playbook-")
+        .make_in(parent, |temp| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(temp)
+        })
+        .map_err(write_err(path))?;
     fill(temp.as_file_mut())?;
     temp.persist(path)
         .map(|_| ())
@@ -532,6 +535,24 @@ mod tests {
             "new"
         );
         assert!(!tmp.path().join("aside").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_usual_mode_not_a_temporary_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let ours = tmp.path().join("site/index.html");
+        write(&ours, b"page").unwrap();
+        let plain = tmp.path().join("plain.html");
+        std::fs::write(&plain, b"page").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode();
+        assert_eq!(mode(&ours), mode(&plain));
+        assert_eq!(std::fs::read(&ours).unwrap(), b"page");
+        let names: Vec<_> = std::fs::read_dir(tmp.path().join("site"))
+            .unwrap()
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file is left");
     }
 
     #[test]

@@ -223,3 +223,26 @@ fn the_output_folder_always_holds_a_whole_site() {
     });
     assert_eq!(missing, 0, "no site in {missing} of {reads} reads");
 }
+
+/// With one descriptor free, copying an asset (its source and its
+/// temporary file) runs out of files: the message says so, not that a
+/// permission is wrong.
+#[cfg(unix)]
+#[test]
+fn running_out_of_open_files_says_so() {
+    let project = Project::new()
+        .file("content/index.md", "# Hi\n")
+        .file("content/a.png", "png")
+        .file("content/b.png", "png");
+    let playbook = assert_cmd::cargo::cargo_bin("playbook");
+    let run = Run(std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 4 && exec \"$0\" build")
+        .arg(&playbook)
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run sh"));
+    let run = run.fails_with(&["Too many open files", "ran out of open files", "ulimit -n"]);
+    assert!(!run.stderr().contains("permission"), "{}", run.stderr());
+}
