@@ -24,6 +24,9 @@ pub const MARKER: &str = ".playbook-site";
 const MARKER_TEXT: &str = "This folder is a site built by playbook. Each build replaces the whole \
 folder; playbook replaces only folders that hold this file.\n";
 
+const OWN_FOLDER: &str =
+    "give the site a folder of its own, such as `public`, with `-o` or `output:` in book.yaml";
+
 /// What the project holds that the site may never replace or lie in.
 const SOURCES: [&str; 5] = [crate::config::FILE_NAME, "content", "themes", "src", ".git"];
 
@@ -107,7 +110,7 @@ impl Staging {
                 return Err(OutputError::Unsafe {
                     path: target.clone(),
                     reason: "it has no parent folder".into(),
-                    help: "choose a folder such as `public` with `-o`".into(),
+                    help: OWN_FOLDER.into(),
                 });
             }
         };
@@ -219,7 +222,7 @@ impl Refusal {
         let (reason, help) = match self {
             Refusal::File => (
                 "a file of that name exists, and the site is a folder".to_string(),
-                "choose a folder with `-o`, such as `-o public`".to_string(),
+                OWN_FOLDER.to_string(),
             ),
             Refusal::DanglingLink => (
                 "it is a symbolic link to nothing".to_string(),
@@ -231,7 +234,8 @@ impl Refusal {
                      so building would delete them"
                 ),
                 format!(
-                    "choose another folder with `-o`, or empty or remove this one yourself; \
+                    "choose another folder with `-o` (or `output:` in book.yaml), or empty or \
+                     remove this one yourself; \
                      a site built by an older playbook has no `{MARKER}` file either: \
                      remove it once, and later builds replace it on their own"
                 ),
@@ -283,17 +287,23 @@ fn check_target(target: &Path, project: &Path) -> Result<(), OutputError> {
     if project.starts_with(target) {
         return Err(refuse(
             "it holds the playbook project itself".into(),
-            "choose a folder of its own with `-o`, such as `-o public`",
+            OWN_FOLDER,
         ));
     }
     for source in SOURCES {
         let path = project.join(source);
         // A source may itself be a link to a folder elsewhere.
         let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if target == path || target == real {
+            return Err(refuse(
+                format!("it is the project's `{source}`"),
+                OWN_FOLDER,
+            ));
+        }
         if target.starts_with(&path) || target.starts_with(&real) {
             return Err(refuse(
-                format!("it is, or lies inside, the project's `{source}`"),
-                "choose a folder of its own with `-o`, such as `-o public`",
+                format!("it lies inside the project's `{source}`"),
+                OWN_FOLDER,
             ));
         }
     }
