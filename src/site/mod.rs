@@ -179,8 +179,10 @@ impl Site {
         &self.strings[i]
     }
 
-    /// Writes every file of the site into `dir`. Returns the pages written.
+    /// Writes every file of the site into `dir`, with the marker that says
+    /// playbook built it. Returns the pages written.
     pub fn write(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
+        output::mark(dir)?;
         // The search index needs only the rendered pages: build it on its
         // own thread while the pages are written.
         std::thread::scope(|scope| {

@@ -123,8 +123,8 @@ impl Staging {
             dir,
             committed: false,
         };
-        let marker = staging.dir.join(MARKER);
-        std::fs::write(&marker, MARKER_TEXT).map_err(write_err(&marker))?;
+        // First of all, so a killed build's folder can be proved ours.
+        mark(&staging.dir)?;
         Ok(staging)
     }
 
@@ -270,6 +270,14 @@ fn existing(target: &Path) -> Result<Existing, OutputError> {
         None => Existing::Site,
         Some(_) => Existing::Other(Refusal::Foreign),
     })
+}
+
+/// Puts the marker in a site's folder, unless it is there.
+pub fn mark(dir: &Path) -> Result<(), OutputError> {
+    if is_marked(dir) {
+        return Ok(());
+    }
+    write(&dir.join(MARKER), MARKER_TEXT.as_bytes())
 }
 
 fn is_marked(dir: &Path) -> bool {
