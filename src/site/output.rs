@@ -163,7 +163,7 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            remove_tree(&self.dir);
         }
     }
 }
@@ -408,20 +408,43 @@ fn process_is_gone(pid: u32) -> bool {
     }
 }
 
-/// Removes a folder, deleting its files in parallel: an old site of ten
-/// thousand pages takes seconds to remove one file at a time.
+/// Removes a site's folder, deleting its files in parallel (an old site of
+/// ten thousand pages takes seconds to remove one file at a time). The
+/// marker goes last: a folder that could not be wholly removed (out of
+/// files, say) still proves playbook made it, and the next build removes it.
 fn remove_tree(dir: &Path) {
     use rayon::prelude::*;
+    let marker = dir.join(MARKER);
     let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
+        .filter(|e| !e.file_type().is_dir() && e.path() != marker)
         .map(walkdir::DirEntry::into_path)
         .collect();
     files.par_iter().for_each(|f| {
         let _ = std::fs::remove_file(f);
     });
-    let _ = std::fs::remove_dir_all(dir);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut whole = true;
+    for entry in entries {
+        let removed = entry.and_then(|entry| {
+            let path = entry.path();
+            if path == marker {
+                Ok(())
+            } else if entry.file_type()?.is_dir() {
+                std::fs::remove_dir_all(path)
+            } else {
+                std::fs::remove_file(path)
+            }
+        });
+        whole &= removed.is_ok();
+    }
+    if whole {
+        let _ = std::fs::remove_file(&marker);
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
 /// Writes a file atomically, creating its folder: a reader sees the old

@@ -245,4 +245,20 @@ fn running_out_of_open_files_says_so() {
         .expect("run sh"));
     let run = run.fails_with(&["Too many open files", "ran out of open files", "ulimit -n"]);
     assert!(!run.stderr().contains("permission"), "{}", run.stderr());
+
+    // Out of files, the failed build may not manage to remove its staging
+    // folder; whatever it left still holds the marker, so the next build
+    // removes it.
+    for name in names(project.path()) {
+        if name.starts_with(".public.") {
+            let left = project.path().join(&name);
+            assert!(left.join(MARKER).is_file(), "{name} lost its marker");
+        }
+    }
+    project.build().succeeds();
+    let hidden: Vec<String> = names(project.path())
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "left behind: {hidden:?}");
 }
