@@ -103,8 +103,12 @@ impl Config {
         let bytes = std::fs::read(&path).map_err(|err| {
             let help = if err.kind() == std::io::ErrorKind::NotFound {
                 "run `playbook init` to start a playbook here, or pass the playbook's folder"
-            } else {
+            } else if crate::site::output::out_of_files(&err) {
+                crate::site::output::OUT_OF_FILES_HELP
+            } else if err.kind() == std::io::ErrorKind::PermissionDenied {
                 "check the file's permissions"
+            } else {
+                "check that book.yaml is a file you can read"
             };
             vec![
                 Diagnostic::error(

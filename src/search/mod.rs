@@ -60,7 +60,7 @@ pub fn write_index(site: &Site, dir: &Path) -> Result<usize, OutputError> {
     let fresh = dir.join(format!(".{DIR}-new"));
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| OutputError::Io { path, source }
+        move |source| OutputError::Write { path, source }
     };
     if fresh.exists() {
         std::fs::remove_dir_all(&fresh).map_err(io(&fresh))?;

@@ -179,8 +179,10 @@ impl Site {
         &self.strings[i]
     }
 
-    /// Writes every file of the site into `dir`. Returns the pages written.
+    /// Writes every file of the site into `dir`, with the marker that says
+    /// playbook built it. Returns the pages written.
     pub fn write(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
+        output::mark(dir)?;
         // The search index needs only the rendered pages: build it on its
         // own thread while the pages are written.
         std::thread::scope(|scope| {
@@ -309,21 +311,9 @@ pub fn write_language_files(
     extras::write_language(site, shared, dir, lang)
 }
 
-/// Copies one file from content/ into the site.
+/// Copies one file from content/ into the site, atomically.
 pub fn copy_asset(asset: &crate::content::Asset, dir: &Path) -> Result<(), OutputError> {
-    let target = dir.join(&asset.path);
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| OutputError::Io {
-            path: parent.to_path_buf(),
-            source,
-        })?;
-    }
-    std::fs::copy(&asset.source, &target)
-        .map(|_| ())
-        .map_err(|source| OutputError::Io {
-            path: asset.source.clone(),
-            source,
-        })
+    output::copy(&asset.source, &dir.join(&asset.path))
 }
 
 fn write_bundle(dir: &Path, bundle: &Bundle) -> Result<(), OutputError> {
@@ -365,4 +355,60 @@ fn check_anchors(book: &Book, rendered: &[Rendered]) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_asset_that_cannot_be_read_is_not_called_a_write_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let asset = crate::content::Asset {
+            source: tmp.path().join("content/missing.png"),
+            path: "missing.png".into(),
+        };
+        let err = copy_asset(&asset, &tmp.path().join("site")).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, OutputError::Read { .. }), "{err:?}");
+        assert!(
+            text.starts_with(&format!("cannot read `{}`", asset.source.display())),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_asset_that_cannot_be_written_names_its_target() {
+        let tmp = tempfile::tempdir().unwrap();
+        let source = tmp.path().join("logo.png");
+        std::fs::write(&source, "png").unwrap();
+        // A file where the site's folder should be.
+        let site = tmp.path().join("site");
+        std::fs::write(&site, "").unwrap();
+        let asset = crate::content::Asset {
+            source,
+            path: "img/logo.png".into(),
+        };
+        let err = copy_asset(&asset, &site).unwrap_err();
+        assert!(matches!(err, OutputError::Write { .. }), "{err:?}");
+        assert!(err.to_string().contains("cannot write"), "{err}");
+        assert!(err.to_string().contains("site"), "{err}");
+    }
+
+    #[test]
+    fn a_copied_asset_has_the_source_bytes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let source = tmp.path().join("logo.png");
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&source, &bytes).unwrap();
+        let asset = crate::content::Asset {
+            source,
+            path: "img/logo.png".into(),
+        };
+        copy_asset(&asset, &tmp.path().join("site")).unwrap();
+        assert_eq!(
+            std::fs::read(tmp.path().join("site/img/logo.png")).unwrap(),
+            bytes
+        );
+    }
 }

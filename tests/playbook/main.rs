@@ -7,6 +7,7 @@ mod errors;
 mod init;
 mod output;
 mod safety_input;
+mod safety_output;
 mod safety_web;
 mod search;
 mod serve;
