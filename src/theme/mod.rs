@@ -288,12 +288,7 @@ fn template_diagnostic(err: &minijinja::Error, origin: &str, source: String) -> 
     }
 }
 
-/// A short, stable content hash (FNV-1a) for cache busting.
+/// A short, stable content hash for cache busting.
 pub fn short_hash(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")[..8].to_string()
+    crate::hash::short_hex(bytes, 8)
 }
