@@ -78,6 +78,8 @@ struct Article {
     kind: &'static str,
     title: String,
     content: String,
+    /// The language's `clause_notice`, for a page with clauses.
+    clause_notice: Option<String>,
 }
 
 /// The files of one language beyond its pages: sidebar, print page, 404.
@@ -130,6 +132,10 @@ pub fn write_language(
                     kind: page.front.kind.as_str(),
                     title: site.titles[i].clone(),
                     content: print_html(&site.rendered[i].html, &root, &prefix),
+                    clause_notice: site.rendered[i]
+                        .features
+                        .clauses
+                        .then(|| site.book.language(lang).clause_notice.clone()),
                 }
             })
             .collect();

@@ -24,6 +24,10 @@ static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/de
 
 pub const THEMES_DIR: &str = "themes";
 
+/// The helpers every component script uses; bundled first, whatever the
+/// names of the other components.
+pub const CORE_SCRIPT: &str = "components/_core/core.js";
+
 /// A file of the theme and where it came from.
 #[derive(Debug, Clone)]
 struct ThemeFile {
@@ -194,27 +198,51 @@ impl Theme {
     }
 
     /// One stylesheet (base styles, then each component's) and one script.
+    ///
+    /// The script starts with the core helpers ([`CORE_SCRIPT`]), which
+    /// every component uses. Then each component (a folder under
+    /// `components/`, its files in name order) runs in a function of its
+    /// own, inside its own `try`, so one that throws while starting does
+    /// not stop the others.
     pub fn bundle(&self, syntax_css: &str) -> Bundle {
         let mut css = String::new();
-        let mut js = String::from("(function () {\n\"use strict\";\n");
-        let ordered = self
+        let styles = self.files.iter().filter(|(p, _)| p.starts_with("css/"));
+        let component_styles = self
             .files
             .iter()
-            .filter(|(p, _)| p.starts_with("css/"))
-            .chain(
-                self.files
-                    .iter()
-                    .filter(|(p, _)| p.starts_with("components/")),
-            );
-        for (path, file) in ordered {
-            let text = String::from_utf8_lossy(&file.bytes);
+            .filter(|(p, _)| p.starts_with("components/"));
+        for (path, file) in styles.chain(component_styles) {
             if path.ends_with(".css") {
+                let text = String::from_utf8_lossy(&file.bytes);
                 css.push_str(&format!("/* {path} */\n{text}\n"));
-            } else if path.ends_with(".js") {
-                js.push_str(&format!("/* {path} */\n{text}\n"));
             }
         }
         css.push_str(syntax_css);
+
+        let mut js = String::from("(function () {\n\"use strict\";\n");
+        if let Some(core) = self.files.get(CORE_SCRIPT) {
+            let text = String::from_utf8_lossy(&core.bytes);
+            js.push_str(&format!("/* {CORE_SCRIPT} */\n{text}\n"));
+        }
+        let scripts = self.files.iter().filter(|(p, _)| {
+            p.starts_with("components/") && p.ends_with(".js") && p.as_str() != CORE_SCRIPT
+        });
+        let mut open: Option<&str> = None;
+        for (path, file) in scripts {
+            let component = path.rsplit_once('/').map_or(path.as_str(), |(dir, _)| dir);
+            if open != Some(component) {
+                if let Some(done) = open {
+                    close_component(&mut js, done);
+                }
+                js.push_str("try {\n(function () {\n");
+                open = Some(component);
+            }
+            let text = String::from_utf8_lossy(&file.bytes);
+            js.push_str(&format!("/* {} */\n{text}\n", path.replace("*/", "* /")));
+        }
+        if let Some(done) = open {
+            close_component(&mut js, done);
+        }
         js.push_str("})();\n");
         Bundle {
             css_hash: short_hash(css.as_bytes()),
@@ -230,6 +258,19 @@ impl Theme {
             .iter()
             .filter_map(|(path, file)| path.strip_prefix("static/").map(|p| (p, &file.bytes[..])))
     }
+}
+
+/// Ends a component's function and its `try`: an error while it starts
+/// is logged with the component's folder.
+fn close_component(js: &mut String, component: &str) {
+    // A folder name from the theme, as a JavaScript string that cannot
+    // end the script element either.
+    let name = serde_json::to_string(component)
+        .unwrap_or_default()
+        .replace("</", "<\\/");
+    js.push_str(&format!(
+        "}})();\n}} catch (e) {{ pbFailed({name}, e); }}\n"
+    ));
 }
 
 /// Escapes like minijinja's HTML formatter, but leaves `/` alone: every

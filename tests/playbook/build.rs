@@ -254,3 +254,30 @@ fn the_build_output_is_snapshot_stable() {
     let end = html.find("<details").unwrap();
     insta::assert_snapshot!("tree_page_body", &html[start..end]);
 }
+
+#[test]
+fn the_print_page_shows_the_clause_notice_with_clauses_in_each_language() {
+    let clause = "# Terms\n\n```clause title=\"Fee\"\n[[Client]] pays.\n```\n";
+    let p = Project::new()
+        .file(
+            "book.yaml",
+            "title: Print\nclause_notice: Not legal advice, EN.\nlanguages:\n  fi:\n    title: Tulosta\n    clause_notice: Ei oikeudellista neuvontaa, FI.\n",
+        )
+        .file("content/index.md", "# Home\n\nNo clauses here.\n")
+        .file("content/index.fi.md", "# Koti\n\nEi lausekkeita.\n")
+        .file("content/terms.md", clause)
+        .file("content/terms.fi.md", clause);
+    p.build().succeeds();
+    for (print, notice) in [
+        ("print.html", "Not legal advice, EN."),
+        ("fi/print.html", "Ei oikeudellista neuvontaa, FI."),
+    ] {
+        let html = p.read(print);
+        assert_eq!(html.matches(notice).count(), 1, "{print}: {html}");
+        // In the article of the page with the clause, before the clause.
+        let article = html.split("<article").find(|a| a.contains(notice)).unwrap();
+        assert!(article.contains("pb-print__title\" id=\"p"), "{article}");
+        let clause = article.find("class=\"pb-clause\"").expect("{article}");
+        assert!(article.find(notice).unwrap() < clause, "{article}");
+    }
+}
