@@ -41,6 +41,9 @@ pub struct Theme {
     files: BTreeMap<String, ThemeFile>,
     env: Environment<'static>,
     strings: BTreeMap<String, Strings>,
+    /// Per strings file other than English: its keys checked against
+    /// `en.yaml`'s.
+    string_problems: BTreeMap<String, Vec<Diagnostic>>,
 }
 
 /// The bundled stylesheet and script, with short content hashes for
@@ -123,6 +126,7 @@ impl Theme {
             }
         }
         let mut strings = BTreeMap::new();
+        let mut sources = BTreeMap::new();
         for (path, file) in &files {
             let Some(lang) = path
                 .strip_prefix("i18n/")
@@ -131,12 +135,13 @@ impl Theme {
                 continue;
             };
             let text = String::from_utf8_lossy(&file.bytes).into_owned();
-            match crate::yaml::from_str::<BTreeMap<String, String>>(&text) {
+            let source = SourceFile::new(file.origin.clone(), text);
+            match crate::yaml::from_str::<BTreeMap<String, String>>(&source.text) {
                 Ok(map) => {
                     strings.insert(lang.to_string(), Strings::new(map));
+                    sources.insert(lang.to_string(), source);
                 }
                 Err(err) => {
-                    let source = SourceFile::new(file.origin.clone(), text);
                     problems.push(
                         Diagnostic::error(
                             "theme::strings",
@@ -147,6 +152,7 @@ impl Theme {
                 }
             }
         }
+        let string_problems = strings::check_keys(&strings, &sources);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -154,6 +160,7 @@ impl Theme {
             files,
             env,
             strings,
+            string_problems,
         })
     }
 
@@ -170,8 +177,43 @@ impl Theme {
 
     /// Languages the theme has strings for.
     pub fn has_strings_for(&self, lang: &str) -> bool {
+        self.strings_file_for(lang).is_some()
+    }
+
+    /// The strings file a language tag uses: its own, else its primary
+    /// language's.
+    fn strings_file_for<'a>(&self, lang: &'a str) -> Option<&'a str> {
         let primary = lang.split('-').next().unwrap_or(lang);
-        self.strings.contains_key(lang) || self.strings.contains_key(primary)
+        [lang, primary]
+            .into_iter()
+            .find(|code| self.strings.contains_key(*code))
+    }
+
+    /// Warnings about the strings of the book's languages: a language with
+    /// no strings file (English is shown), and keys a file lacks (English
+    /// is shown for those) or has that `en.yaml` does not.
+    pub fn language_warnings<'a>(
+        &self,
+        languages: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        for lang in languages {
+            match self.strings_file_for(lang) {
+                Some(code) => {
+                    found.extend(self.string_problems.get(code).into_iter().flatten().cloned());
+                }
+                None => found.push(
+                    Diagnostic::warning(
+                        "theme::strings-missing",
+                        format!("the theme has no strings for the language `{lang}`, so its buttons and labels are in English"),
+                    )
+                    .with_help(format!(
+                        "copy the theme's `i18n/en.yaml` to `{THEMES_DIR}/<theme>/i18n/{lang}.yaml` in the project and translate it"
+                    )),
+                ),
+            }
+        }
+        found
     }
 
     pub fn render(&self, template: &str, ctx: impl Serialize) -> Result<String, Diagnostic> {
@@ -332,4 +374,47 @@ fn template_diagnostic(err: &minijinja::Error, origin: &str, source: String) -> 
 /// A short, stable content hash for cache busting.
 pub fn short_hash(bytes: &[u8]) -> String {
     crate::hash::short_hex(bytes, 8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_core_script_comes_first_and_each_component_runs_on_its_own() {
+        let mut files = BTreeMap::new();
+        collect_embedded(&DEFAULT_THEME, &mut files);
+        // Sorts before `components/_core/`.
+        files.insert(
+            "components/0-first/first.js".to_string(),
+            ThemeFile {
+                bytes: Arc::from(&b"firstComponent();"[..]),
+                origin: "themes/default/components/0-first/first.js".to_string(),
+            },
+        );
+        let Ok(theme) = Theme::from_files(files) else {
+            panic!("the theme loads");
+        };
+        let js = theme.bundle("").js;
+        let core = js.find("function pbT(").expect("core helpers");
+        let first = js.find("firstComponent();").expect("the component");
+        assert!(core < first, "the core helpers come first");
+        assert!(
+            js[..first].ends_with("try {\n(function () {\n/* components/0-first/first.js */\n"),
+            "{js}"
+        );
+        assert!(
+            js[first..].starts_with(
+                "firstComponent();\n})();\n} catch (e) { pbFailed(\"components/0-first\", e); }\n"
+            ),
+            "{js}"
+        );
+        assert_eq!(
+            js.matches("try {\n(function () {\n").count(),
+            DEFAULT_THEME
+                .get_dir("components")
+                .map_or(0, |d| d.dirs().count()),
+            "one guard per component folder but the core's, plus the new one"
+        );
+    }
 }

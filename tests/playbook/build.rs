@@ -281,3 +281,60 @@ fn the_print_page_shows_the_clause_notice_with_clauses_in_each_language() {
         assert!(article.find(notice).unwrap() < clause, "{article}");
     }
 }
+
+#[test]
+fn theme_strings_are_checked_against_english_and_fall_back_per_key() {
+    let p = Project::new()
+        .file(
+            "book.yaml",
+            "title: T\nlanguage: sv\nlanguages:\n  fi:\n    title: F\n",
+        )
+        .file("content/index.md", "# Hej\n")
+        .file("content/index.fi.md", "# Moi\n")
+        // Replaces the built-in fi.yaml: one key translated, one misspelt.
+        .file(
+            "themes/default/i18n/fi.yaml",
+            "nav.contents: Sisältö FI\nsearch.lable: Haku\n",
+        );
+    let run = p.build().succeeds();
+    // Messages are wrapped to the terminal's width.
+    let said = run
+        .stderr()
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        said.contains("the theme has no strings for the language `sv`"),
+        "{said}"
+    );
+    assert!(
+        said.contains("the `fi` strings have no `theme.dark`: the English string is shown"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("the `fi` strings have no `nav.contents`"),
+        "{said}"
+    );
+    assert!(
+        said.contains("themes/default/i18n/fi.yaml:2:1: the `fi` strings have `search.lable`"),
+        "{said}"
+    );
+    assert!(said.contains("did you mean `search.label`?"), "{said}");
+    let fi = p.read("fi/index.html");
+    assert!(fi.contains("Sisältö FI"), "the translated key is used");
+    assert!(
+        fi.contains("\"theme.dark\":\"Dark theme\""),
+        "English for the missing key alone"
+    );
+}
+
+#[test]
+fn the_built_in_strings_have_every_english_key() {
+    let run = Project::new()
+        .file("book.yaml", "title: T\nlanguages:\n  fi:\n    title: F\n")
+        .file("content/index.md", "# Hi\n")
+        .build()
+        .succeeds();
+    assert!(!run.stderr().contains("theme::string"), "{}", run.stderr());
+}
