@@ -38,8 +38,7 @@ fn toc_list(site: &Site, lang: &str, root: &str) -> String {
                 );
             }
             None => {
-                let name = n.folder.rsplit('/').next().unwrap_or("").replace('-', " ");
-                let _ = write!(out, "<span>{}</span>", escape(&name));
+                let _ = write!(out, "<span>{}</span>", escape(&n.folder_title()));
             }
         }
         if !n.children.is_empty() {

@@ -338,3 +338,27 @@ fn the_built_in_strings_have_every_english_key() {
         .succeeds();
     assert!(!run.stderr().contains("theme::string"), "{}", run.stderr());
 }
+
+#[test]
+fn a_folder_without_an_index_page_has_a_title_and_sorts_by_its_pages() {
+    let page = |title: &str, weight: i64| format!("---\nweight: {weight}\n---\n# {title}\n");
+    let p = Project::new()
+        .file("content/index.md", "# Home\n")
+        .file("content/before.md", &page("Before", 1))
+        .file("content/during-work/call.md", &page("Call", 5))
+        .file("content/during-work/write.md", &page("Write", 6))
+        .file("content/after.md", &page("After", 10));
+    p.build().succeeds();
+    let toc = p.read("toc.js");
+    let order: Vec<usize> = [
+        "Before",
+        "<span>During work</span>",
+        "Call",
+        "Write",
+        "After",
+    ]
+    .iter()
+    .map(|s| toc.find(s).unwrap_or_else(|| panic!("{s} in {toc}")))
+    .collect();
+    assert!(order.is_sorted(), "{toc}");
+}
