@@ -6,7 +6,7 @@
 //! translations that are missing or older than their source. Each of these
 //! can be set to `off`, `warning` or `error` under `checks:` in book.yaml.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -131,13 +131,18 @@ fn descriptions(site: &Site) -> Vec<Diagnostic> {
 pub fn translations(site: &Site) -> Vec<Diagnostic> {
     let book = &site.book;
     let default = &book.languages[0].code;
+    // One pass to index the pages by (source key, language), so the scan
+    // is linear in the number of pages.
+    let mut by_key: HashMap<(&str, &str), &crate::content::Page> = HashMap::new();
+    for page in &book.pages {
+        by_key
+            .entry((page.key.as_str(), page.lang.as_str()))
+            .or_insert(page);
+    }
     let mut found = Vec::new();
     for (_, source) in book.pages_in(default) {
         for language in &book.languages[1..] {
-            let translation = book
-                .pages
-                .iter()
-                .find(|p| p.key == source.key && p.lang == language.code);
+            let translation = by_key.get(&(source.key.as_str(), language.code.as_str()));
             match translation {
                 None => found.push(
                     Diagnostic::warning(

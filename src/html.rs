@@ -18,25 +18,12 @@ pub fn escape(text: &str) -> String {
 }
 
 /// Decodes `%XX` escapes in a URL path; invalid escapes stay as written.
+/// Invalid UTF-8 becomes U+FFFD rather than the undecoded text, so no
+/// check downstream sees `%2e%2e` where the server would see `..`.
 pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(v) = u8::from_str_radix(hex, 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    // Invalid UTF-8 becomes U+FFFD rather than the undecoded text, so no
-    // check downstream sees `%2e%2e` where the server would see `..`.
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -49,6 +36,8 @@ mod tests {
         assert_eq!(percent_decode("%äx"), "%äx");
         assert_eq!(percent_decode("/%2e%2e/etc"), "/../etc");
         assert_eq!(percent_decode("/%ff/..%2fetc"), "/\u{fffd}/../etc");
+        assert_eq!(percent_decode("a%41"), "aA", "an escape at the very end");
+        assert_eq!(percent_decode("%2"), "%2");
     }
 
     #[test]

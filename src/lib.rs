@@ -14,11 +14,14 @@
 //! [`diagnostics`] and [`yaml`] serve every stage; [`init`] scaffolds a new
 //! playbook.
 
+#![forbid(unsafe_code)]
+
 pub mod blocks;
 pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod hash;
 pub mod html;
 pub mod init;
 pub mod markdown;

@@ -1,5 +1,7 @@
 //! The `playbook` command line.
 
+#![forbid(unsafe_code)]
+
 use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};

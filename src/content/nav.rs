@@ -41,6 +41,18 @@ impl NavNode {
     pub fn is_section(&self) -> bool {
         !self.children.is_empty() || !self.folder.is_empty()
     }
+
+    /// The title of a section without an index page, from its folder's
+    /// name: `during` → "During", `how-to` → "How to".
+    pub fn folder_title(&self) -> String {
+        let name = self.folder.rsplit('/').next().unwrap_or("");
+        let spaced = name.replace(['-', '_'], " ");
+        let mut chars = spaced.trim().chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
 }
 
 impl NavTree {
@@ -157,7 +169,7 @@ fn build_language(lang: &str, pages: &[Page], positions: &HashMap<String, usize>
             folder = folder.rfind('/').map_or("", |i| &folder[..i]);
         }
     }
-    folder_node("", pages, positions, &index_of, &members, &folders)
+    folder_node("", pages, positions, &index_of, &members, &folders).0
 }
 
 fn folder_node(
@@ -167,7 +179,7 @@ fn folder_node(
     index_of: &HashMap<&str, usize>,
     members: &BTreeMap<&str, Vec<usize>>,
     folders: &BTreeSet<String>,
-) -> NavNode {
+) -> (NavNode, Option<i64>) {
     let mut children: Vec<(SortKey, NavNode)> = Vec::new();
     for &i in members.get(folder).into_iter().flatten() {
         let page = &pages[i];
@@ -185,18 +197,26 @@ fn folder_node(
     }
     let subfolders = folders.iter().filter(|f| parent_of(f) == folder);
     for sub in subfolders {
-        let node = folder_node(sub, pages, positions, index_of, members, folders);
-        let weight = node.page.map_or(0, |i| pages[i].front.weight);
+        let (node, first_weight) = folder_node(sub, pages, positions, index_of, members, folders);
+        // A folder sorts by its index page's weight or, without one, by the
+        // weight of the page it starts with.
+        let weight = node
+            .page
+            .map(|i| pages[i].front.weight)
+            .or(first_weight)
+            .unwrap_or(0);
         let position = positions.get(sub.as_str()).copied().unwrap_or(usize::MAX);
         let name = sub.rsplit('/').next().unwrap_or(sub).to_string();
         children.push(((position, weight, name), node));
     }
     children.sort_by(|a, b| a.0.cmp(&b.0));
-    NavNode {
+    let first_weight = children.first().map(|((_, weight, _), _)| *weight);
+    let node = NavNode {
         page: index_of.get(folder).copied(),
         folder: folder.to_string(),
         children: children.into_iter().map(|(_, node)| node).collect(),
-    }
+    };
+    (node, first_weight)
 }
 
 fn parent_of(folder: &str) -> &str {

@@ -10,6 +10,9 @@
 //! - `meta.json`: `{"version", "pages": [url…], "words": [first…], "stems": [first…]}`
 //! - `w<i>.json`: `[word, stem or "" when the same, …]`, sorted by word
 //! - `s<i>.json`: `[stem, [page, weight, page gap, weight, …], …]`, sorted by stem
+//!
+//! Keys are sorted by UTF-16 code units, the order JavaScript compares
+//! strings in, so the browser's binary search finds every word.
 
 use std::fmt::Write as _;
 
@@ -114,9 +117,9 @@ impl Index {
             .into_iter()
             .map(|(form, stem)| (form, stems[stem as usize].0.clone()))
             .collect();
-        words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        words.par_sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
         // Pages were added in order, so each list is already sorted.
-        stems.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        stems.par_sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
         Index {
             pages: documents.iter().map(|d| d.url.to_owned()).collect(),
             words,
@@ -249,6 +252,14 @@ impl Batch {
     }
 }
 
+/// The order of JavaScript's `<` on strings, which `search.js` searches
+/// the chunks by: UTF-16 code units. It differs from the byte order of
+/// UTF-8 where U+E000–U+FFFF meets a character beyond U+FFFF, which UTF-16
+/// writes with surrogates (U+D800–U+DFFF) and so puts first.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
 /// Cuts sorted entries into chunks of about [`CHUNK_BYTES`]: each is its
 /// first key and its JSON array.
 fn chunks<'a, K: AsRef<str> + 'a, V: 'a>(
@@ -336,6 +347,19 @@ mod tests {
             !stems.contains(&serde_json::json!("quot")),
             "entities are not words"
         );
+    }
+
+    #[test]
+    fn keys_are_in_the_order_javascript_compares_them() {
+        // U+FF46 (fullwidth f) comes before U+10428 (Deseret) in UTF-8 but
+        // after it in UTF-16, where U+10428 starts with a surrogate.
+        let files = index(&[("a.html", "Keys", "<p>alpha ｆｕｌｌ 𐐨𐐩 中</p>")], "en");
+        let words: Vec<&str> = files[0].1.as_array().unwrap()[..]
+            .iter()
+            .step_by(2)
+            .filter_map(|w| w.as_str())
+            .collect();
+        assert_eq!(words, ["alpha", "keys", "中", "𐐨𐐩", "ｆｕｌｌ"]);
     }
 
     #[test]

@@ -31,12 +31,14 @@ const SKIP: [(&str, &str); 4] = [
 /// Calls `each` with every word of a rendered page body, lowercased, and
 /// whether it is in a heading or in the body.
 pub fn words(html: &str, mut each: impl FnMut(&str, Field)) {
-    let mut word = String::new();
+    let mut splitter = Splitter::default();
     let mut field = Field::Body;
     let mut rest = html;
     'scan: loop {
         let open = rest.find('<').unwrap_or(rest.len());
-        split(&rest[..open], field, &mut word, &mut each);
+        // A tag ends a word.
+        splitter.split(&rest[..open], field, &mut each);
+        splitter.finish(field, &mut each);
         rest = &rest[open..];
         if rest.is_empty() {
             return;
@@ -59,47 +61,103 @@ pub fn words(html: &str, mut each: impl FnMut(&str, Field)) {
 
 /// Calls `each` with every word of plain text, such as a page title.
 pub fn text_words(text: &str, field: Field, mut each: impl FnMut(&str, Field)) {
-    split(text, field, &mut String::new(), &mut each);
+    let mut splitter = Splitter::default();
+    splitter.split_decoded(text, field, &mut each);
+    splitter.finish(field, &mut each);
 }
 
-/// Splits a run of text (with HTML entities still in it) into words. An
-/// entity is a separator: the markdown renderer escapes only `&`, `<`, `>`
-/// and quotes, none of which is part of a word.
-fn split(text: &str, field: Field, word: &mut String, each: &mut impl FnMut(&str, Field)) {
-    let mut chars = text.char_indices();
-    while let Some((i, c)) = chars.next() {
-        if c.is_ascii_alphanumeric() {
-            word.push(c.to_ascii_lowercase());
-            continue;
+/// Scripts written without spaces between words: Thai, Lao, Myanmar,
+/// Khmer, Japanese kana and Chinese characters. With no way to tell their
+/// words apart, each character is a word, and so is each pair of
+/// neighbours, which finds a word of two characters exactly and a longer
+/// one by its pairs. `search.js` uses the same ranges.
+fn segmented(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x0E00..=0x0EFF
+            | 0x1000..=0x109F
+            | 0x1780..=0x17FF
+            | 0x3040..=0x30FF
+            | 0x31F0..=0x31FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xF900..=0xFAFF
+            | 0xFF66..=0xFF9F
+            | 0x20000..=0x3FFFF
+    )
+}
+
+/// Splits text into words: the word being read, and the last character
+/// when it was of a segmented script.
+#[derive(Default)]
+struct Splitter {
+    word: String,
+    previous: Option<char>,
+    pair: String,
+}
+
+impl Splitter {
+    /// Splits a run of text with HTML character references still in it,
+    /// decoded first as the browser does.
+    fn split(&mut self, text: &str, field: Field, each: &mut impl FnMut(&str, Field)) {
+        if text.contains('&') {
+            self.split_decoded(&html_escape::decode_html_entities(text), field, each);
+        } else {
+            self.split_decoded(text, field, each);
         }
-        if !c.is_ascii() && c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-            continue;
-        }
-        emit(word, field, each);
-        if c == '&' {
-            let entity = text[i + 1..].find(';').filter(|&end| end <= 10);
-            if let Some(end) = entity {
-                chars.nth(end);
+    }
+
+    fn split_decoded(&mut self, text: &str, field: Field, each: &mut impl FnMut(&str, Field)) {
+        for c in text.chars() {
+            if !c.is_alphanumeric() {
+                self.finish(field, each);
+            } else if segmented(c) {
+                self.emit(field, each);
+                if let Some(previous) = self.previous {
+                    self.pair.clear();
+                    self.pair.push(previous);
+                    self.pair.push(c);
+                    each(&self.pair, field);
+                }
+                self.pair.clear();
+                self.pair.push(c);
+                each(&self.pair, field);
+                self.previous = Some(c);
+            } else {
+                self.previous = None;
+                self.word.push(c);
             }
         }
     }
-    emit(word, field, each);
-}
 
-fn emit(word: &mut String, field: Field, each: &mut impl FnMut(&str, Field)) {
-    if word.is_empty() {
-        return;
+    /// Ends the word and the segmented run being read.
+    fn finish(&mut self, field: Field, each: &mut impl FnMut(&str, Field)) {
+        self.previous = None;
+        self.emit(field, each);
     }
-    let mut chars = word.chars();
-    let first = chars.next().filter(|_| chars.next().is_none());
-    // One letter on its own ("a", the "s" of "client's") is never a search.
-    let single_letter = first.is_some_and(char::is_alphabetic);
-    let too_long = word.len() > MAX_WORD_CHARS && word.chars().count() > MAX_WORD_CHARS;
-    if !single_letter && !too_long {
-        each(word, field);
+
+    /// Passes on the word being read, lowercased as a whole (a Greek word
+    /// ends in ς, as in the browser), unless it is one letter or too long.
+    fn emit(&mut self, field: Field, each: &mut impl FnMut(&str, Field)) {
+        if self.word.is_empty() {
+            return;
+        }
+        if self.word.is_ascii() {
+            self.word.make_ascii_lowercase();
+        } else {
+            self.word = self.word.to_lowercase();
+        }
+        let word = &self.word;
+        let mut chars = word.chars();
+        let first = chars.next().filter(|_| chars.next().is_none());
+        // One letter on its own ("a", the "s" of "client's") is never a search.
+        let single_letter = first.is_some_and(char::is_alphabetic);
+        let too_long = word.len() > MAX_WORD_CHARS && word.chars().count() > MAX_WORD_CHARS;
+        if !single_letter && !too_long {
+            each(word, field);
+        }
+        self.word.clear();
     }
-    word.clear();
 }
 
 /// `Some(true)` for an opening `<h1>`…`<h6>` tag, `Some(false)` for a
@@ -191,6 +249,85 @@ mod tests {
         let got = collect(&format!("<p>terms&quot;and&#39;notice {long} b 7</p>"));
         let words: Vec<&str> = got.iter().map(|(w, _)| w.as_str()).collect();
         assert_eq!(words, ["terms", "and", "notice", "7"]);
+    }
+
+    #[test]
+    fn scripts_without_spaces_give_characters_and_pairs() {
+        let got = collect("<p>搜索引擎 x中文y ภาษา</p>");
+        let words: Vec<&str> = got.iter().map(|(w, _)| w.as_str()).collect();
+        assert_eq!(
+            words,
+            [
+                "搜", "搜索", "索", "索引", "引", "引擎", "擎", "中", "中文", "文", "ภ", "ภา", "า",
+                "าษ", "ษ", "ษา", "า"
+            ]
+        );
+    }
+
+    /// The browser splits queries and snippets with the theme's
+    /// `search.js` (its `words.js`); both sides must find the same words,
+    /// or a word typed misses the word indexed. Runs that file in Node.
+    #[test]
+    fn the_browser_splits_text_into_the_same_words() {
+        use std::io::Write as _;
+        use std::process::{Command, Stdio};
+
+        // (rendered HTML, the text a browser shows for it)
+        let cases = [
+            ("<p>Call them &amp; Ääni's.</p>", "Call them & Ääni's."),
+            ("<p>ΟΔΟΣ Σοφίας ΣΟΦΟΣ.</p>", "ΟΔΟΣ Σοφίας ΣΟΦΟΣ."),
+            (
+                "<p>Caf&eacute; na&iuml;ve &#x00C5;se &#246;l</p>",
+                "Café naïve Åse öl",
+            ),
+            (
+                "<p>İstanbul STRASSE Straße ǅemal</p>",
+                "İstanbul STRASSE Straße ǅemal",
+            ),
+            ("<p>ｆｕｌｌ 𐐀𐐁 𝐀𝐁𝐂 x²³ ¾ Ⅻ</p>", "ｆｕｌｌ 𐐀𐐁 𝐀𝐁𝐂 x²³ ¾ Ⅻ"),
+            (
+                "<p>中文搜索，日本語のテキスト ภาษาไทย ឡើង 𠀀𠀁</p>",
+                "中文搜索，日本語のテキスト ภาษาไทย ឡើង 𠀀𠀁",
+            ),
+            ("<p>API接口v2 abc中def</p>", "API接口v2 abc中def"),
+            (
+                "<p>a b 7 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx ok</p>",
+                "a b 7 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx ok",
+            ),
+            (
+                "<p>&lt;tag&gt; terms&quot;and&#39;notice</p>",
+                "<tag> terms\"and'notice",
+            ),
+        ];
+        let rust: Vec<Vec<String>> = cases
+            .iter()
+            .map(|(html, _)| collect(html).into_iter().map(|(w, _)| w).collect())
+            .collect();
+        let texts: Vec<&str> = cases.iter().map(|(_, text)| *text).collect();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/words.mjs");
+        let mut node = Command::new("node")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("this test runs the theme's tokenizer in Node: install nodejs");
+        node.stdin
+            .take()
+            .expect("stdin")
+            .write_all(serde_json::to_string(&texts).expect("JSON").as_bytes())
+            .expect("texts written to node");
+        let output = node.wait_with_output().expect("node ran");
+        assert!(output.status.success(), "node failed");
+        let js: Vec<Vec<String>> = serde_json::from_slice(&output.stdout).expect("JSON from node");
+        for ((text, rust), js) in texts.iter().zip(&rust).zip(&js) {
+            assert_eq!(rust, js, "words of {text:?}: Rust, then search.js");
+        }
+        assert_eq!(rust[1], ["οδος", "σοφίας", "σοφος"], "final sigma");
+        assert_eq!(
+            rust[2],
+            ["café", "naïve", "åse", "öl"],
+            "character references"
+        );
     }
 
     #[test]

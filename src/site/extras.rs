@@ -38,8 +38,7 @@ fn toc_list(site: &Site, lang: &str, root: &str) -> String {
                 );
             }
             None => {
-                let name = n.folder.rsplit('/').next().unwrap_or("").replace('-', " ");
-                let _ = write!(out, "<span>{}</span>", escape(&name));
+                let _ = write!(out, "<span>{}</span>", escape(&n.folder_title()));
             }
         }
         if !n.children.is_empty() {
@@ -78,6 +77,8 @@ struct Article {
     kind: &'static str,
     title: String,
     content: String,
+    /// The language's `clause_notice`, for a page with clauses.
+    clause_notice: Option<String>,
 }
 
 /// The files of one language beyond its pages: sidebar, print page, 404.
@@ -130,6 +131,10 @@ pub fn write_language(
                     kind: page.front.kind.as_str(),
                     title: site.titles[i].clone(),
                     content: print_html(&site.rendered[i].html, &root, &prefix),
+                    clause_notice: site.rendered[i]
+                        .features
+                        .clauses
+                        .then(|| site.book.language(lang).clause_notice.clone()),
                 }
             })
             .collect();

@@ -130,6 +130,8 @@ impl Site {
             .iter()
             .map(|l| theme.strings(&l.code))
             .collect();
+        let mut problems = problems;
+        problems.extend(theme.language_warnings(book.languages.iter().map(|l| l.code.as_str())));
         let lang_index: HashMap<&str, usize> = book
             .languages
             .iter()

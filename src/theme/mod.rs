@@ -24,6 +24,10 @@ static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/de
 
 pub const THEMES_DIR: &str = "themes";
 
+/// The helpers every component script uses; bundled first, whatever the
+/// names of the other components.
+pub const CORE_SCRIPT: &str = "components/_core/core.js";
+
 /// A file of the theme and where it came from.
 #[derive(Debug, Clone)]
 struct ThemeFile {
@@ -37,6 +41,9 @@ pub struct Theme {
     files: BTreeMap<String, ThemeFile>,
     env: Environment<'static>,
     strings: BTreeMap<String, Strings>,
+    /// Per strings file other than English: its keys checked against
+    /// `en.yaml`'s.
+    string_problems: BTreeMap<String, Vec<Diagnostic>>,
 }
 
 /// The bundled stylesheet and script, with short content hashes for
@@ -183,6 +190,7 @@ impl Theme {
             }
         }
         let mut strings = BTreeMap::new();
+        let mut sources = BTreeMap::new();
         for (path, file) in &files {
             let Some(lang) = path
                 .strip_prefix("i18n/")
@@ -191,12 +199,13 @@ impl Theme {
                 continue;
             };
             let text = String::from_utf8_lossy(&file.bytes).into_owned();
-            match crate::yaml::from_str::<BTreeMap<String, String>>(&text) {
+            let source = SourceFile::new(file.origin.clone(), text);
+            match crate::yaml::from_str::<BTreeMap<String, String>>(&source.text) {
                 Ok(map) => {
                     strings.insert(lang.to_string(), Strings::new(map));
+                    sources.insert(lang.to_string(), source);
                 }
                 Err(err) => {
-                    let source = SourceFile::new(file.origin.clone(), text);
                     problems.push(
                         Diagnostic::error(
                             "theme::strings",
@@ -207,6 +216,7 @@ impl Theme {
                 }
             }
         }
+        let string_problems = strings::check_keys(&strings, &sources);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -214,6 +224,7 @@ impl Theme {
             files,
             env,
             strings,
+            string_problems,
         })
     }
 
@@ -230,8 +241,43 @@ impl Theme {
 
     /// Languages the theme has strings for.
     pub fn has_strings_for(&self, lang: &str) -> bool {
+        self.strings_file_for(lang).is_some()
+    }
+
+    /// The strings file a language tag uses: its own, else its primary
+    /// language's.
+    fn strings_file_for<'a>(&self, lang: &'a str) -> Option<&'a str> {
         let primary = lang.split('-').next().unwrap_or(lang);
-        self.strings.contains_key(lang) || self.strings.contains_key(primary)
+        [lang, primary]
+            .into_iter()
+            .find(|code| self.strings.contains_key(*code))
+    }
+
+    /// Warnings about the strings of the book's languages: a language with
+    /// no strings file (English is shown), and keys a file lacks (English
+    /// is shown for those) or has that `en.yaml` does not.
+    pub fn language_warnings<'a>(
+        &self,
+        languages: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        for lang in languages {
+            match self.strings_file_for(lang) {
+                Some(code) => {
+                    found.extend(self.string_problems.get(code).into_iter().flatten().cloned());
+                }
+                None => found.push(
+                    Diagnostic::warning(
+                        "theme::strings-missing",
+                        format!("the theme has no strings for the language `{lang}`, so its buttons and labels are in English"),
+                    )
+                    .with_help(format!(
+                        "copy the theme's `i18n/en.yaml` to `{THEMES_DIR}/<theme>/i18n/{lang}.yaml` in the project and translate it"
+                    )),
+                ),
+            }
+        }
+        found
     }
 
     pub fn render(&self, template: &str, ctx: impl Serialize) -> Result<String, Diagnostic> {
@@ -258,27 +304,51 @@ impl Theme {
     }
 
     /// One stylesheet (base styles, then each component's) and one script.
+    ///
+    /// The script starts with the core helpers ([`CORE_SCRIPT`]), which
+    /// every component uses. Then each component (a folder under
+    /// `components/`, its files in name order) runs in a function of its
+    /// own, inside its own `try`, so one that throws while starting does
+    /// not stop the others.
     pub fn bundle(&self, syntax_css: &str) -> Bundle {
         let mut css = String::new();
-        let mut js = String::from("(function () {\n\"use strict\";\n");
-        let ordered = self
+        let styles = self.files.iter().filter(|(p, _)| p.starts_with("css/"));
+        let component_styles = self
             .files
             .iter()
-            .filter(|(p, _)| p.starts_with("css/"))
-            .chain(
-                self.files
-                    .iter()
-                    .filter(|(p, _)| p.starts_with("components/")),
-            );
-        for (path, file) in ordered {
-            let text = String::from_utf8_lossy(&file.bytes);
+            .filter(|(p, _)| p.starts_with("components/"));
+        for (path, file) in styles.chain(component_styles) {
             if path.ends_with(".css") {
+                let text = String::from_utf8_lossy(&file.bytes);
                 css.push_str(&format!("/* {path} */\n{text}\n"));
-            } else if path.ends_with(".js") {
-                js.push_str(&format!("/* {path} */\n{text}\n"));
             }
         }
         css.push_str(syntax_css);
+
+        let mut js = String::from("(function () {\n\"use strict\";\n");
+        if let Some(core) = self.files.get(CORE_SCRIPT) {
+            let text = String::from_utf8_lossy(&core.bytes);
+            js.push_str(&format!("/* {CORE_SCRIPT} */\n{text}\n"));
+        }
+        let scripts = self.files.iter().filter(|(p, _)| {
+            p.starts_with("components/") && p.ends_with(".js") && p.as_str() != CORE_SCRIPT
+        });
+        let mut open: Option<&str> = None;
+        for (path, file) in scripts {
+            let component = path.rsplit_once('/').map_or(path.as_str(), |(dir, _)| dir);
+            if open != Some(component) {
+                if let Some(done) = open {
+                    close_component(&mut js, done);
+                }
+                js.push_str("try {\n(function () {\n");
+                open = Some(component);
+            }
+            let text = String::from_utf8_lossy(&file.bytes);
+            js.push_str(&format!("/* {} */\n{text}\n", path.replace("*/", "* /")));
+        }
+        if let Some(done) = open {
+            close_component(&mut js, done);
+        }
         js.push_str("})();\n");
         Bundle {
             css_hash: short_hash(css.as_bytes()),
@@ -318,6 +388,19 @@ pub fn theme_name_error(name: &str) -> Diagnostic {
     .with_help(format!(
         "a theme is a folder `{THEMES_DIR}/<name>/` in the project; its name is letters, digits, `-`, `_` and `.`, such as `theme: default`"
     ))
+}
+
+/// Ends a component's function and its `try`: an error while it starts
+/// is logged with the component's folder.
+fn close_component(js: &mut String, component: &str) {
+    // A folder name from the theme, as a JavaScript string that cannot
+    // end the script element either.
+    let name = serde_json::to_string(component)
+        .unwrap_or_default()
+        .replace("</", "<\\/");
+    js.push_str(&format!(
+        "}})();\n}} catch (e) {{ pbFailed({name}, e); }}\n"
+    ));
 }
 
 /// Escapes like minijinja's HTML formatter, but leaves `/` alone: every
@@ -376,12 +459,50 @@ fn template_diagnostic(err: &minijinja::Error, origin: &str, source: String) -> 
     }
 }
 
-/// A short, stable content hash (FNV-1a) for cache busting.
+/// A short, stable content hash for cache busting.
 pub fn short_hash(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    crate::hash::short_hex(bytes, 8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_core_script_comes_first_and_each_component_runs_on_its_own() {
+        let mut files = BTreeMap::new();
+        collect_embedded(&DEFAULT_THEME, &mut files);
+        // Sorts before `components/_core/`.
+        files.insert(
+            "components/0-first/first.js".to_string(),
+            ThemeFile {
+                bytes: Arc::from(&b"firstComponent();"[..]),
+                origin: "themes/default/components/0-first/first.js".to_string(),
+            },
+        );
+        let Ok(theme) = Theme::from_files(files) else {
+            panic!("the theme loads");
+        };
+        let js = theme.bundle("").js;
+        let core = js.find("function pbT(").expect("core helpers");
+        let first = js.find("firstComponent();").expect("the component");
+        assert!(core < first, "the core helpers come first");
+        assert!(
+            js[..first].ends_with("try {\n(function () {\n/* components/0-first/first.js */\n"),
+            "{js}"
+        );
+        assert!(
+            js[first..].starts_with(
+                "firstComponent();\n})();\n} catch (e) { pbFailed(\"components/0-first\", e); }\n"
+            ),
+            "{js}"
+        );
+        assert_eq!(
+            js.matches("try {\n(function () {\n").count(),
+            DEFAULT_THEME
+                .get_dir("components")
+                .map_or(0, |d| d.dirs().count()),
+            "one guard per component folder but the core's, plus the new one"
+        );
     }
-    format!("{hash:016x}")[..8].to_string()
 }

@@ -4,8 +4,58 @@
 //! search) comes from here, with English as the fallback for a missing key.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::yaml::{Locator, Seg};
+
+/// Checks each strings file other than `en.yaml` against its keys: a key
+/// it lacks (the English string is shown for it) and a key English does
+/// not have (never shown) are warnings, per language.
+pub(super) fn check_keys(
+    strings: &BTreeMap<String, Strings>,
+    sources: &BTreeMap<String, Arc<SourceFile>>,
+) -> BTreeMap<String, Vec<Diagnostic>> {
+    let mut out = BTreeMap::new();
+    let Some(english) = strings.get("en") else {
+        return out;
+    };
+    for (lang, file) in strings.iter().filter(|(lang, _)| *lang != "en") {
+        let Some(source) = sources.get(lang) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        let missing: Vec<&str> = english.keys().filter(|k| !file.contains(k)).collect();
+        for key in missing {
+            found.push(
+                Diagnostic::warning(
+                    "theme::string-missing",
+                    format!("the `{lang}` strings have no `{key}`: the English string is shown"),
+                )
+                .in_file(source)
+                .with_help(format!("add `{key}:` with the text in this language")),
+            );
+        }
+        let locator = Locator::new(&source.text);
+        for key in file.keys().filter(|k| !english.contains(k)) {
+            found.push(
+                Diagnostic::warning(
+                    "theme::string-unknown",
+                    format!("the `{lang}` strings have `{key}`, which the theme never shows"),
+                )
+                .at(source, locator.nearest(&[Seg::from(key)]))
+                .with_help("remove it, or correct its name")
+                .suggest(key, english.keys()),
+            );
+        }
+        if !found.is_empty() {
+            out.insert(lang.clone(), found);
+        }
+    }
+    out
+}
 
 /// Strings for one language, with the English fallback merged in.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -53,8 +53,11 @@ function run(command, args, options) {
   return result;
 }
 
-/** Builds the playbook binary and the repository's site into a temporary folder. */
-export function buildSite() {
+/**
+ * Builds the playbook binary and a site (the repository's, or the project
+ * at `project`) into a temporary folder.
+ */
+export function buildSite(project = REPO) {
   const target = process.env.CARGO_TARGET_DIR
     ? path.resolve(REPO, process.env.CARGO_TARGET_DIR)
     : path.join(REPO, "target");
@@ -63,7 +66,7 @@ export function buildSite() {
   assert.ok(existsSync(bin), `cargo build did not produce ${bin}`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), "playbook-browser-"));
   const out = path.join(tmp, "site");
-  run(bin, ["build", REPO, "-o", out, "--quiet"], { cwd: REPO });
+  run(bin, ["build", project, "-o", out, "--quiet"], { cwd: REPO });
   assert.ok(existsSync(path.join(out, "index.html")), "the build wrote no index.html");
   return { dir: out, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
 }
@@ -136,10 +139,11 @@ export function htmlPages(dir) {
  * The whole environment for one test file: site, server and browser.
  * `open(path, options)` gives a page in a fresh context (fresh storage)
  * unless `options.context` is given; uncaught page errors fail the test
- * through `env.errors`.
+ * through `env.errors`. `options.project` builds that project instead of
+ * the repository's.
  */
-export async function startEnv() {
-  const site = buildSite();
+export async function startEnv(options = {}) {
+  const site = buildSite(options.project);
   const server = await serve(site.dir);
   const browser = await launch();
   const env = {

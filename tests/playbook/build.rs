@@ -254,3 +254,111 @@ fn the_build_output_is_snapshot_stable() {
     let end = html.find("<details").unwrap();
     insta::assert_snapshot!("tree_page_body", &html[start..end]);
 }
+
+#[test]
+fn the_print_page_shows_the_clause_notice_with_clauses_in_each_language() {
+    let clause = "# Terms\n\n```clause title=\"Fee\"\n[[Client]] pays.\n```\n";
+    let p = Project::new()
+        .file(
+            "book.yaml",
+            "title: Print\nclause_notice: Not legal advice, EN.\nlanguages:\n  fi:\n    title: Tulosta\n    clause_notice: Ei oikeudellista neuvontaa, FI.\n",
+        )
+        .file("content/index.md", "# Home\n\nNo clauses here.\n")
+        .file("content/index.fi.md", "# Koti\n\nEi lausekkeita.\n")
+        .file("content/terms.md", clause)
+        .file("content/terms.fi.md", clause);
+    p.build().succeeds();
+    for (print, notice) in [
+        ("print.html", "Not legal advice, EN."),
+        ("fi/print.html", "Ei oikeudellista neuvontaa, FI."),
+    ] {
+        let html = p.read(print);
+        assert_eq!(html.matches(notice).count(), 1, "{print}: {html}");
+        // In the article of the page with the clause, before the clause.
+        let article = html.split("<article").find(|a| a.contains(notice)).unwrap();
+        assert!(article.contains("pb-print__title\" id=\"p"), "{article}");
+        let clause = article.find("class=\"pb-clause\"").expect("{article}");
+        assert!(article.find(notice).unwrap() < clause, "{article}");
+    }
+}
+
+#[test]
+fn theme_strings_are_checked_against_english_and_fall_back_per_key() {
+    let p = Project::new()
+        .file(
+            "book.yaml",
+            "title: T\nlanguage: sv\nlanguages:\n  fi:\n    title: F\n",
+        )
+        .file("content/index.md", "# Hej\n")
+        .file("content/index.fi.md", "# Moi\n")
+        // Replaces the built-in fi.yaml: one key translated, one misspelt.
+        .file(
+            "themes/default/i18n/fi.yaml",
+            "nav.contents: Sisältö FI\nsearch.lable: Haku\n",
+        );
+    let run = p.build().succeeds();
+    // Messages are wrapped to the terminal's width.
+    let said = run
+        .stderr()
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        said.contains("the theme has no strings for the language `sv`"),
+        "{said}"
+    );
+    assert!(
+        said.contains("the `fi` strings have no `theme.dark`: the English string is shown"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("the `fi` strings have no `nav.contents`"),
+        "{said}"
+    );
+    assert!(
+        said.contains("themes/default/i18n/fi.yaml:2:1: the `fi` strings have `search.lable`"),
+        "{said}"
+    );
+    assert!(said.contains("did you mean `search.label`?"), "{said}");
+    let fi = p.read("fi/index.html");
+    assert!(fi.contains("Sisältö FI"), "the translated key is used");
+    assert!(
+        fi.contains("\"theme.dark\":\"Dark theme\""),
+        "English for the missing key alone"
+    );
+}
+
+#[test]
+fn the_built_in_strings_have_every_english_key() {
+    let run = Project::new()
+        .file("book.yaml", "title: T\nlanguages:\n  fi:\n    title: F\n")
+        .file("content/index.md", "# Hi\n")
+        .build()
+        .succeeds();
+    assert!(!run.stderr().contains("theme::string"), "{}", run.stderr());
+}
+
+#[test]
+fn a_folder_without_an_index_page_has_a_title_and_sorts_by_its_pages() {
+    let page = |title: &str, weight: i64| format!("---\nweight: {weight}\n---\n# {title}\n");
+    let p = Project::new()
+        .file("content/index.md", "# Home\n")
+        .file("content/before.md", &page("Before", 1))
+        .file("content/during-work/call.md", &page("Call", 5))
+        .file("content/during-work/write.md", &page("Write", 6))
+        .file("content/after.md", &page("After", 10));
+    p.build().succeeds();
+    let toc = p.read("toc.js");
+    let order: Vec<usize> = [
+        "Before",
+        "<span>During work</span>",
+        "Call",
+        "Write",
+        "After",
+    ]
+    .iter()
+    .map(|s| toc.find(s).unwrap_or_else(|| panic!("{s} in {toc}")))
+    .collect();
+    assert!(order.is_sorted(), "{toc}");
+}

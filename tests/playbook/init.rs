@@ -45,3 +45,21 @@ fn init_never_overwrites() {
         "title: Test book\n"
     );
 }
+
+#[test]
+fn a_new_playbook_passes_its_own_check_without_warnings() {
+    let project = Project::new();
+    Run(project.cmd().args(["init", "new"]).output().unwrap()).succeeds();
+    let check = Run(project.cmd().args(["check", "new"]).output().unwrap()).succeeds();
+    assert!(
+        check
+            .stdout()
+            .contains("check passed: 0 errors, 0 warnings")
+            || check
+                .stderr()
+                .contains("check passed: 0 errors, 0 warnings"),
+        "{}{}",
+        check.stdout(),
+        check.stderr()
+    );
+}

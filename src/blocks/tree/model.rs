@@ -119,13 +119,7 @@ impl Tree {
                 }
             }
         }
-        // FNV-1a: small, stable across builds and platforms.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in canonical.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("{hash:016x}")[..10].to_string()
+        crate::hash::short_hex(canonical.as_bytes(), 10)
     }
 
     /// Every node's depth: the length of the longest path from the start,

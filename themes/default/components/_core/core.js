@@ -1,6 +1,7 @@
-// Shared helpers. Every component file lands in the same function scope
-// (see the theme bundler), so these are plain declarations used by the
-// component files that follow; each component wraps itself in a function.
+// Shared helpers. The theme bundler puts this file first and each
+// component (a folder under components/) after it in a function and a try
+// of its own, so these plain declarations are seen by every component,
+// and one component that throws does not stop the others.
 
 var pbDoc = document;
 var pbRoot = pbDoc.documentElement;
@@ -92,9 +93,14 @@ function pbStart(name, start) {
     try {
       start(el);
     } catch (e) {
-      if (window.console) console.error("playbook: " + name, e);
+      pbFailed(name, e);
     }
   });
+}
+
+// Reports a component that failed to start.
+function pbFailed(name, error) {
+  if (window.console) console.error("playbook: " + name, error);
 }
 
 // A short, stable hash of a string (FNV-1a), for storage ids.

@@ -6,25 +6,7 @@
 (function () {
   var html = document.documentElement;
   var root = html.getAttribute("data-root") || "";
-  var strings = {};
-  try { strings = JSON.parse(document.getElementById("pb-strings").textContent); } catch (e) {}
-  function t(key, args) {
-    var text = strings[key] || key;
-    for (var name in args || {}) text = text.split("{" + name + "}").join(args[name]);
-    return text;
-  }
-
-  /* Words as the build splits them (src/search/text.rs): runs of letters
-     and digits, lowercased; a lone letter and anything over 40 characters
-     are not words. */
-  var WORD = /[\p{Alphabetic}\p{N}]+/gu;
-  function isWord(w) {
-    var n = Array.from(w).length;
-    return n <= 40 && !(n === 1 && /\p{Alphabetic}/u.test(w));
-  }
-  function words(text) {
-    return (text.toLowerCase().match(WORD) || []).filter(isWord);
-  }
+  var t = pbT;
 
   function fetchJSON(url, init) {
     return fetch(url, init).then(function (response) {
@@ -152,7 +134,7 @@
   /* Every page holding every word of the query, best first (BM25), with
      what to mark in its snippet. */
   function search(query) {
-    var list = words(query);
+    var list = searchWords(query);
     if (!list.length) return Promise.resolve({ pages: [], marked: {}, stems: [] });
     var typing = !/\s$/.test(query);
     return load().then(function (ix) {
@@ -238,15 +220,17 @@
     var best = null, bestScore = -1;
     page.sections.forEach(function (section) {
       var seen = {}, hits = 0;
-      (section.title + " " + section.text).toLowerCase().replace(WORD, function (w) {
-        if (isMatch(w)) { hits += 1; seen[w] = true; }
-        return w;
+      searchPieces(section.title + " " + section.text).forEach(function (piece) {
+        var w = searchWord(piece);
+        if (w && isMatch(w)) { hits += 1; seen[w] = true; }
       });
       var score = hits ? Object.keys(seen).length * 100 + hits : 0;
       if (score > bestScore || (bestScore === 0 && !best.text && section.text)) { best = section; bestScore = score; }
     });
-    var tokens = [], match, re = new RegExp(WORD.source, "gu");
-    while ((match = re.exec(best.text))) tokens.push({ start: match.index, end: re.lastIndex, hit: isMatch(match[0].toLowerCase()) });
+    var tokens = searchPieces(best.text).map(function (piece) {
+      var w = searchWord(piece);
+      return { start: piece.start, end: piece.end, hit: !!w && isMatch(w) };
+    });
     var first = tokens.findIndex(function (tok) { return tok.hit; });
     var from = Math.max(0, first - 8), to = Math.min(tokens.length, from + 26);
     var parts = [];

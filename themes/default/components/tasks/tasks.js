@@ -12,7 +12,7 @@
     try {
       start(list);
     } catch (e) {
-      if (window.console) console.error("playbook: tasks", e);
+      pbFailed("tasks", e);
     }
   });
 
