@@ -69,11 +69,19 @@ pub fn write_index(site: &Site, dir: &Path) -> Result<usize, OutputError> {
         .par_iter()
         .map(|(name, body)| output::write(&fresh.join(name), body.as_bytes()))
         .collect::<Result<(), OutputError>>()?;
+    // The same exchange as a whole site's, so a search while serve
+    // re-indexes never finds the folder missing.
     let target = dir.join(DIR);
     if target.exists() {
-        std::fs::remove_dir_all(&target).map_err(io(&target))?;
+        let aside = dir.join(format!(".{DIR}-old"));
+        if aside.exists() {
+            std::fs::remove_dir_all(&aside).map_err(io(&aside))?;
+        }
+        let (old, _) = output::swap(&fresh, &target, &aside)?;
+        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+    } else {
+        std::fs::rename(&fresh, &target).map_err(io(&target))?;
     }
-    std::fs::rename(&fresh, &target).map_err(io(&target))?;
     Ok(files.len())
 }
 
