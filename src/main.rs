@@ -57,7 +57,7 @@ enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
-        /// Look for changes every half second instead of waiting for the
+        /// Look for changes every second instead of waiting for the
         /// system's file events, which network, VM and container
         /// filesystems often do not send.
         #[arg(long)]

@@ -22,7 +22,7 @@ use notify_debouncer_full::{
 pub const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// How often `--poll` looks at the files.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
 /// What the watcher tells the rebuild loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +59,10 @@ impl Watcher {
 
 /// Starts watching `root`, by polling every [`POLL_INTERVAL`] when `poll`
 /// (for network, VM and container filesystems, whose changes the native
-/// watcher never hears of). Dropping the result stops it.
+/// watcher never hears of). Polling compares contents, not just times:
+/// the poller keeps modification times in whole seconds, so a second save
+/// within the same second would otherwise go unseen. Dropping the result
+/// stops it.
 pub fn watch(
     root: &Path,
     poll: bool,
@@ -72,7 +75,9 @@ pub fn watch(
             Some(DEBOUNCE / 2),
             handler,
             RecommendedCache::new(),
-            notify::Config::default().with_poll_interval(POLL_INTERVAL),
+            notify::Config::default()
+                .with_poll_interval(POLL_INTERVAL)
+                .with_compare_contents(true),
         )?)
     } else {
         Watcher::Native(new_debouncer(DEBOUNCE, Some(DEBOUNCE / 2), handler)?)
@@ -101,6 +106,10 @@ pub fn forward(result: DebounceEventResult, send: &impl Fn(Watched)) {
                 .collect();
             paths.sort();
             paths.dedup();
+            #[cfg(debug_assertions)]
+            if let Some(error) = test_error(&paths) {
+                return forward(Err(vec![error]), send);
+            }
             if rescan {
                 send(Watched::Rescan);
             } else if !paths.is_empty() {
@@ -116,6 +125,19 @@ pub fn forward(result: DebounceEventResult, send: &impl Fn(Watched)) {
             send(Watched::Error(text));
         }
     }
+}
+
+/// Debug builds only: a batch naming a file called
+/// `$PLAYBOOK_TEST_WATCH_ERROR_ON_SAVE_OF` is lost and reported as a
+/// watcher error, so tests can check what serve does with one. Release
+/// builds have no such switch.
+#[cfg(debug_assertions)]
+fn test_error(paths: &[PathBuf]) -> Option<notify::Error> {
+    let name = std::env::var_os("PLAYBOOK_TEST_WATCH_ERROR_ON_SAVE_OF")?;
+    paths
+        .iter()
+        .any(|p| p.file_name() == Some(name.as_os_str()))
+        .then(|| notify::Error::generic("test error: the events of this save were lost"))
 }
 
 fn describe_error(error: &notify::Error) -> String {

@@ -6,6 +6,7 @@ mod check;
 mod errors;
 mod init;
 mod output;
+mod safety_serve;
 mod search;
 mod serve;
 
