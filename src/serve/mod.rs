@@ -148,8 +148,17 @@ pub fn serve(
         return Ok(());
     };
 
-    let listener = runtime.block_on(bind(options.host, options.port))?;
-    let addr = listener.local_addr()?;
+    let bound = runtime
+        .block_on(bind(options.host, options.port))
+        .and_then(|listener| Ok((listener.local_addr()?, listener)));
+    let (addr, listener) = match bound {
+        Ok(bound) => bound,
+        Err(err) => {
+            let _ = sender.send(Message::Stop);
+            stop(&runtime, thread, stops, temp, &reporter);
+            return Err(err);
+        }
+    };
     // Port 0 asks the system for any free port: that is not a fallback.
     if options.port != 0 && addr.port() != options.port {
         reporter.info(&format!(
@@ -249,7 +258,7 @@ fn stop(
     runtime.block_on(async {
         tokio::select! {
             _ = tokio::task::spawn_blocking(move || thread.join()) => {}
-            _ = signalled(&mut stops, seen.max(1) + 1) => {
+            _ = signalled(&mut stops, seen + 1) => {
                 reporter.info("Stopped at once; the next serve removes the temporary folder.");
                 std::process::exit(130);
             }
