@@ -22,6 +22,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -121,7 +122,9 @@ pub fn serve(
         let _ = watch_sender.send(Message::Watched(watched));
     })?;
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let busy = Arc::new(AtomicBool::new(true));
     let rebuilder = Rebuilder {
+        busy: Arc::clone(&busy),
         root: root.clone(),
         options: build_options,
         out,
@@ -144,7 +147,7 @@ pub fn serve(
     });
     let Some(built) = built else {
         let _ = sender.send(Message::Stop);
-        stop(&runtime, thread, stops, temp, &reporter);
+        stop(&runtime, thread, &busy, stops, temp, &reporter);
         return Ok(());
     };
 
@@ -155,7 +158,7 @@ pub fn serve(
         Ok(bound) => bound,
         Err(err) => {
             let _ = sender.send(Message::Stop);
-            stop(&runtime, thread, stops, temp, &reporter);
+            stop(&runtime, thread, &busy, stops, temp, &reporter);
             return Err(err);
         }
     };
@@ -202,7 +205,7 @@ can read the site, its drafts and its build errors",
             .await
     });
     let _ = sender.send(Message::Stop);
-    stop(&runtime, thread, stops, temp, &reporter);
+    stop(&runtime, thread, &busy, stops, temp, &reporter);
     served?;
     Ok(())
 }
@@ -247,11 +250,12 @@ async fn signalled(stops: &mut tokio::sync::watch::Receiver<u32>, times: u32) {
 fn stop(
     runtime: &tokio::runtime::Runtime,
     thread: std::thread::JoinHandle<()>,
+    busy: &AtomicBool,
     mut stops: tokio::sync::watch::Receiver<u32>,
     temp: tempfile::TempDir,
     reporter: &impl Reporter,
 ) {
-    if !thread.is_finished() {
+    if busy.load(Ordering::Acquire) && !thread.is_finished() {
         reporter.info("Stopping: waiting for the rebuild under way (Ctrl-C again to quit at once)");
     }
     let seen = *stops.borrow();
@@ -316,6 +320,8 @@ enum Problem {
 
 /// Owns the session and applies every change, one batch at a time.
 struct Rebuilder<R: Reporter> {
+    /// Set while a build or rebuild runs.
+    busy: Arc<AtomicBool>,
     root: PathBuf,
     options: BuildOptions,
     out: PathBuf,
@@ -340,6 +346,7 @@ impl<R: Reporter> Rebuilder<R> {
                 None
             }
         };
+        self.busy.store(false, Ordering::Release);
         if ready.send(built).is_err() {
             return;
         }
@@ -355,7 +362,9 @@ impl<R: Reporter> Rebuilder<R> {
                 Ok(Message::Watched(watched)) => watched,
                 Ok(Message::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.busy.store(true, Ordering::Release);
                     self.idle_work();
+                    self.busy.store(false, Ordering::Release);
                     continue;
                 }
             };
@@ -368,7 +377,10 @@ impl<R: Reporter> Rebuilder<R> {
                     Message::Stop => return,
                 }
             }
-            if self.handle(batch).is_none() {
+            self.busy.store(true, Ordering::Release);
+            let going_on = self.handle(batch).is_some();
+            self.busy.store(false, Ordering::Release);
+            if !going_on {
                 return;
             }
         }
