@@ -59,6 +59,11 @@ enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Look for changes every second instead of waiting for the
+        /// system's file events, which network, VM and container
+        /// filesystems often do not send.
+        #[arg(long)]
+        poll: bool,
     },
     /// Run every check of the build and the publishing checks, writing nothing.
     Check {
@@ -115,6 +120,7 @@ fn main() -> ExitCode {
             host,
             open,
             drafts,
+            poll,
         } => serve(
             &dir,
             ServeOptions {
@@ -122,6 +128,7 @@ fn main() -> ExitCode {
                 port,
                 open,
                 drafts,
+                poll,
             },
             verbosity,
         ),

@@ -4,28 +4,49 @@
 //! - [`session`]: incremental rebuilds that keep the last good site.
 //! - [`server`]: files, live-reload events and the reload script.
 //! - [`watch`]: debounced file events.
+//! - [`folder`]: the temporary folder the site is served from.
+//!
+//! One thread rebuilds: it builds the site first, then applies each batch
+//! of changes the watcher sends. A rebuild that panics is contained there:
+//! the last good site stays served and the next save rebuilds everything.
+//! Stopping (Ctrl-C or SIGTERM) waits for a rebuild under way, then removes
+//! the temporary folder.
 
+pub mod folder;
 pub mod server;
 pub mod session;
 pub mod watch;
 
-use std::net::{IpAddr, SocketAddr};
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
 use crate::diagnostics::Diagnostic;
-use crate::site::BuildOptions;
-use server::Event;
-use session::{Failure, Session, Update};
+use crate::site::{BuildOptions, OutputError, output};
+use server::{Event, Shared};
+use session::{Applied, Failure, Session, Update};
+use watch::Watched;
 
 /// How long serve waits after the last save before rewriting the print
 /// page and sidebar, then before re-indexing search.
-const FINISH_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
-const SEARCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(1500);
-const IDLE: std::time::Duration = std::time::Duration::from_secs(3600);
+const FINISH_PAUSE: Duration = Duration::from_millis(300);
+const SEARCH_PAUSE: Duration = Duration::from_millis(1500);
+const IDLE: Duration = Duration::from_secs(3600);
+
+/// A rebuild that failed on a file removed during a burst of changes
+/// (`rm -rf`, a branch switch) waits until no change has come for this
+/// long, then checks again before it reports.
+const BURST_QUIET: Duration = Duration::from_millis(150);
+/// The longest such a wait lasts, so a file written without end cannot
+/// hide an error for ever.
+const BURST_LIMIT: Duration = Duration::from_secs(10);
 
 /// How `serve` runs.
 #[derive(Debug, Clone)]
@@ -34,6 +55,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub drafts: bool,
+    /// Poll for changes instead of the system's file events.
+    pub poll: bool,
 }
 
 #[derive(Debug, Error)]
@@ -49,6 +72,8 @@ pub enum ServeError {
     Watch(#[from] notify::Error),
     #[error("cannot start the server: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot prepare the temporary folder: {0}")]
+    Output(#[from] OutputError),
 }
 
 /// How to report to the terminal.
@@ -57,16 +82,29 @@ pub trait Reporter: Clone + Send + 'static {
     fn diagnostics(&self, diagnostics: &[Diagnostic]);
 }
 
-/// Runs until Ctrl-C.
+/// What the rebuild thread is told.
+enum Message {
+    Watched(Watched),
+    Stop,
+}
+
+/// Runs until Ctrl-C or SIGTERM.
 pub fn serve(
     root: &Path,
     options: ServeOptions,
     reporter: impl Reporter,
 ) -> Result<(), ServeError> {
     let root = root.canonicalize()?;
-    let temp = tempfile::Builder::new()
-        .prefix("playbook-serve-")
-        .tempdir()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let _context = runtime.enter();
+    // From here on a stop signal is ours to handle, so the temporary
+    // folder is removed even when it comes during the first build.
+    let mut stops = listen_for_stop()?;
+    raise_open_file_limit();
+    folder::remove_stale(&std::env::temp_dir(), &reporter);
+    let temp = folder::create()?;
     let out = temp.path().join("site");
     let build_options = BuildOptions {
         out: Some(out.clone()),
@@ -75,23 +113,55 @@ pub fn serve(
         fixed_asset_urls: true,
         skip_search: false,
     };
-    let shared = server::Shared::new();
+    let shared = Shared::new();
 
-    let mut session = match Session::start(&root, build_options.clone(), &out) {
-        Ok(session) => Some(session),
-        Err(failure) => {
-            let text = report_failure(&failure, &reporter);
-            write_placeholder(&out)?;
-            shared.send(Event::Error { text });
-            None
+    // Watch before the first build, so no save during it is missed.
+    let (sender, messages) = mpsc::channel::<Message>();
+    let watch_sender = sender.clone();
+    let watcher = watch::watch(&root, options.poll, move |watched| {
+        let _ = watch_sender.send(Message::Watched(watched));
+    })?;
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let busy = Arc::new(AtomicBool::new(true));
+    let rebuilder = Rebuilder {
+        busy: Arc::clone(&busy),
+        root: root.clone(),
+        options: build_options,
+        out,
+        shared: Arc::clone(&shared),
+        reporter: reporter.clone(),
+        session: None,
+        warned: HashSet::new(),
+        messages,
+        watcher,
+    };
+    let thread = std::thread::Builder::new()
+        .name("playbook-rebuild".into())
+        .spawn(move || rebuilder.run(ready_tx))?;
+
+    let built = runtime.block_on(async {
+        tokio::select! {
+            built = ready_rx => built.ok(),
+            _ = signalled(&mut stops, 1) => None,
         }
+    });
+    let Some(built) = built else {
+        let _ = sender.send(Message::Stop);
+        stop(&runtime, thread, &busy, stops, temp, &reporter);
+        return Ok(());
     };
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let listener = runtime.block_on(bind(options.host, options.port))?;
-    let addr = listener.local_addr()?;
+    let bound = runtime
+        .block_on(bind(options.host, options.port))
+        .and_then(|listener| Ok((listener.local_addr()?, listener)));
+    let (addr, listener) = match bound {
+        Ok(bound) => bound,
+        Err(err) => {
+            let _ = sender.send(Message::Stop);
+            stop(&runtime, thread, &busy, stops, temp, &reporter);
+            return Err(err);
+        }
+    };
     // Port 0 asks the system for any free port: that is not a fallback.
     if options.port != 0 && addr.port() != options.port {
         reporter.info(&format!(
@@ -100,133 +170,448 @@ pub fn serve(
             addr.port()
         ));
     }
-    // Watch before announcing the URL, so no save after it is missed.
-    let (sender, batches) = mpsc::channel::<Vec<PathBuf>>();
-    let mut watcher = watch::watch(&root, sender)?;
-    let url = format!("http://{}/", addr);
+    if server::all_interfaces(options.host) {
+        reporter.info(&format!(
+            "warning: listening on every interface ({}): anyone who can reach this machine \
+can read the site, its drafts and its build errors",
+            options.host
+        ));
+    }
+    let url = format!(
+        "http://{}/",
+        SocketAddr::new(browse_host(addr.ip()), addr.port())
+    );
     reporter.info(&format!(
         "Serving {} at {url} (Ctrl-C to stop)",
         root.display()
     ));
-    if let Some(session) = &session {
-        reporter.info(&format!(
-            "  built {} pages",
-            session.site().book.pages.len()
-        ));
+    if let Some(pages) = built {
+        reporter.info(&format!("  built {pages} pages"));
     }
     if options.open {
         open_browser(&url, &reporter);
     }
 
-    let rebuild_shared = Arc::clone(&shared);
-    let rebuild_reporter = reporter.clone();
-    std::thread::spawn(move || {
-        loop {
-            // Work no open page waits for (the print page, the search
-            // index) is done once the author pauses, not on every save.
-            let wait = match &session {
-                Some(s) if s.has_deferred() => FINISH_PAUSE,
-                Some(s) if s.search_stale() => SEARCH_PAUSE,
-                _ => IDLE,
-            };
-            let mut paths = match batches.recv_timeout(wait) {
-                Ok(paths) => paths,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Some(session) = session.as_mut() {
-                        let done = if session.has_deferred() {
-                            session.finish()
-                        } else if session.search_stale() {
-                            session.refresh_search()
-                        } else {
-                            Ok(())
-                        };
-                        if let Err(err) = done {
-                            rebuild_reporter.info(&format!("  error: {err}"));
-                        }
-                    }
-                    continue;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            };
-            // Fold batches that queued up during the last rebuild.
-            while let Ok(more) = batches.try_recv() {
-                paths.extend(more);
-            }
-            // content/ or themes/ created (or replaced) while serving.
-            watch::watch_new_folders(&mut watcher, &root, &paths);
-            let result = match session.as_mut() {
-                Some(session) => session.apply(paths),
-                None => match Session::start(&root, build_options.clone(), &out) {
-                    Ok(started) => {
-                        let pages = started.site().book.pages.len();
-                        session = Some(started);
-                        Ok(Some(session::Applied {
-                            update: Update::All,
-                            changed: "the project".to_string(),
-                            rendered: pages,
-                            elapsed: std::time::Duration::ZERO,
-                        }))
-                    }
-                    Err(failure) => Err(failure),
-                },
-            };
-            match result {
-                Ok(Some(applied)) => {
-                    rebuild_reporter.info(&format!(
-                        "  {} → {} page{} re-rendered in {} ms",
-                        applied.changed,
-                        applied.rendered,
-                        if applied.rendered == 1 { "" } else { "s" },
-                        applied.elapsed.as_millis()
-                    ));
-                    rebuild_shared.send(match applied.update {
-                        Update::Css => Event::Css,
-                        Update::All => Event::Reload {
-                            all: true,
-                            pages: Vec::new(),
-                        },
-                        Update::Pages(pages) => Event::Reload { all: false, pages },
-                    });
-                }
-                Ok(None) => {}
-                Err(failure) => {
-                    let text = report_failure(&failure, &rebuild_reporter);
-                    rebuild_shared.send(Event::Error { text });
-                }
-            }
-        }
-    });
-
-    let app = server::router(temp.path().join("site"), Arc::clone(&shared));
-    runtime.block_on(async move {
+    let app = server::router(temp.path().join("site"), Arc::clone(&shared), options.host);
+    let mut shutdown = stops.clone();
+    let served = runtime.block_on(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
-                stop_signal().await;
+                signalled(&mut shutdown, 1).await;
                 // A graceful shutdown waits for every response to end, and
                 // a browser tab's live-reload stream never does by itself.
                 shared.send(Event::Stop);
             })
             .await
-    })?;
-    reporter.info("Stopped.");
+    });
+    let _ = sender.send(Message::Stop);
+    stop(&runtime, thread, &busy, stops, temp, &reporter);
+    served?;
     Ok(())
 }
 
-/// Ctrl-C, or on Unix a polite `kill` (SIGTERM): either stops serve
-/// cleanly, removing its temporary folder.
-async fn stop_signal() {
+/// Counts stop signals (Ctrl-C, and SIGTERM on Unix) from now on.
+fn listen_for_stop() -> std::io::Result<tokio::sync::watch::Receiver<u32>> {
+    let (count, stops) = tokio::sync::watch::channel(0u32);
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+                count.send_modify(|n| *n += 1);
             }
+        });
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            count.send_modify(|n| *n += 1);
+        }
+    });
+    Ok(stops)
+}
+
+/// Resolves once `times` stop signals have come.
+async fn signalled(stops: &mut tokio::sync::watch::Receiver<u32>, times: u32) {
+    if stops.wait_for(|n| *n >= times).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Waits for the rebuild thread to end, then removes the temporary
+/// folder. A second stop signal quits at once; the folder is then left
+/// for the next serve to remove.
+fn stop(
+    runtime: &tokio::runtime::Runtime,
+    thread: std::thread::JoinHandle<()>,
+    busy: &AtomicBool,
+    mut stops: tokio::sync::watch::Receiver<u32>,
+    temp: tempfile::TempDir,
+    reporter: &impl Reporter,
+) {
+    if busy.load(Ordering::Acquire) && !thread.is_finished() {
+        reporter.info("Stopping: waiting for the rebuild under way (Ctrl-C again to quit at once)");
+    }
+    let seen = *stops.borrow();
+    runtime.block_on(async {
+        tokio::select! {
+            _ = tokio::task::spawn_blocking(move || thread.join()) => {}
+            _ = signalled(&mut stops, seen + 1) => {
+                reporter.info("Stopped at once; the next serve removes the temporary folder.");
+                std::process::exit(130);
+            }
+        }
+    });
+    if let Err(err) = temp.close() {
+        reporter.info(&format!("  could not remove the temporary folder: {err}"));
+    }
+    reporter.info("Stopped.");
+}
+
+/// The address to show for `ip`: loopback when serve listens on every
+/// interface, since a browser cannot open `0.0.0.0`.
+fn browse_host(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        other => other,
+    }
+}
+
+/// Lifts the soft limit on open files to the hard one: each browser tab
+/// holds a connection, and a large site has many files to write.
+fn raise_open_file_limit() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let limit = getrlimit(Resource::Nofile);
+        if limit.current == limit.maximum {
             return;
         }
+        let raised = Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        if setrlimit(Resource::Nofile, raised).is_err() {
+            // macOS refuses an unlimited soft limit; OPEN_MAX is its most.
+            let _ = setrlimit(
+                Resource::Nofile,
+                Rlimit {
+                    current: Some(10_240).max(limit.current),
+                    maximum: limit.maximum,
+                },
+            );
+        }
     }
-    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Why an attempt to update the site did not go through.
+enum Problem {
+    Failed(Failure),
+    /// The rebuild panicked; the text says where and why.
+    Crashed(String),
+}
+
+/// Owns the session and applies every change, one batch at a time.
+struct Rebuilder<R: Reporter> {
+    /// Set while a build or rebuild runs.
+    busy: Arc<AtomicBool>,
+    root: PathBuf,
+    options: BuildOptions,
+    out: PathBuf,
+    shared: Arc<Shared>,
+    reporter: R,
+    session: Option<Session>,
+    /// Every warning shown so far: code, location and message.
+    warned: HashSet<String>,
+    messages: mpsc::Receiver<Message>,
+    watcher: watch::Watcher,
+}
+
+impl<R: Reporter> Rebuilder<R> {
+    fn run(mut self, ready: tokio::sync::oneshot::Sender<Option<usize>>) {
+        let built = match self.update(Vec::new()) {
+            Ok(_) => self.session.as_ref().map(|s| s.site().book.pages.len()),
+            Err(problem) => {
+                self.report(problem);
+                if let Err(err) = write_placeholder(&self.out) {
+                    self.reporter.info(&format!("  error: {err}"));
+                }
+                None
+            }
+        };
+        self.busy.store(false, Ordering::Release);
+        if ready.send(built).is_err() {
+            return;
+        }
+        loop {
+            // Work no open page waits for (the print page, the search
+            // index) is done once the author pauses, not on every save.
+            let wait = match &self.session {
+                Some(s) if s.has_deferred() => FINISH_PAUSE,
+                Some(s) if s.search_stale() => SEARCH_PAUSE,
+                _ => IDLE,
+            };
+            let first = match self.messages.recv_timeout(wait) {
+                Ok(Message::Watched(watched)) => watched,
+                Ok(Message::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.busy.store(true, Ordering::Release);
+                    self.idle_work();
+                    self.busy.store(false, Ordering::Release);
+                    continue;
+                }
+            };
+            let mut batch = Batch::default();
+            batch.add(first);
+            // Fold batches that queued up during the last rebuild.
+            while let Ok(message) = self.messages.try_recv() {
+                match message {
+                    Message::Watched(watched) => batch.add(watched),
+                    Message::Stop => return,
+                }
+            }
+            self.busy.store(true, Ordering::Release);
+            let going_on = self.handle(batch).is_some();
+            self.busy.store(false, Ordering::Release);
+            if !going_on {
+                return;
+            }
+        }
+    }
+
+    /// Applies one batch and tells the terminal and the browsers. `None`
+    /// when serve is stopping.
+    fn handle(&mut self, batch: Batch) -> Option<()> {
+        for text in &batch.errors {
+            self.reporter.info(&format!("  watcher error: {text}"));
+            self.shared.send(Event::Notice {
+                text: format!("File watching failed: {text}"),
+            });
+        }
+        if batch.rescan || !batch.errors.is_empty() {
+            self.reporter
+                .info("  the watcher may have missed changes; rebuilding everything");
+            if let Some(session) = self.session.as_mut() {
+                session.invalidate();
+            }
+        }
+        // content/ or themes/ created (or replaced) while serving.
+        watch::watch_new_folders(&mut self.watcher, &self.root, &batch.paths);
+        let vanished = batch.paths.iter().any(|p| !p.exists());
+        let mut result = self.update(batch.paths);
+        let deadline = Instant::now() + BURST_LIMIT;
+        while let Err(Problem::Failed(failure)) = &result {
+            let unreadable = missing_file(failure);
+            if !(unreadable || vanished) || Instant::now() >= deadline {
+                break;
+            }
+            // Files went away while this rebuild read them: wait for the
+            // burst to end, then look again.
+            let more = self.quiet(deadline)?;
+            if more.paths.is_empty() && !unreadable {
+                break;
+            }
+            result = self.update(more.paths);
+        }
+        match result {
+            Ok(Some(applied)) => self.applied(applied),
+            Ok(None) => {}
+            Err(problem) => self.report(problem),
+        }
+        Some(())
+    }
+
+    /// Gathers changes until none has come for [`BURST_QUIET`] or the
+    /// deadline passes. `None` when serve is stopping.
+    fn quiet(&mut self, deadline: Instant) -> Option<Batch> {
+        let mut batch = Batch::default();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.messages.recv_timeout(BURST_QUIET.min(left)) {
+                Ok(Message::Watched(watched)) => batch.add(watched),
+                Ok(Message::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                Err(mpsc::RecvTimeoutError::Timeout) => return Some(batch),
+            }
+        }
+    }
+
+    /// Builds the site if there is no good one yet, else applies `paths`.
+    /// A panic is caught: the session may then be half-updated, so the
+    /// next change rebuilds everything.
+    fn update(&mut self, paths: Vec<PathBuf>) -> Result<Option<Applied>, Problem> {
+        let caught = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            #[cfg(debug_assertions)]
+            test_crash(&paths);
+            match self.session.as_mut() {
+                Some(session) => session.apply(paths),
+                None => {
+                    let started = Instant::now();
+                    let session = Session::start(&self.root, self.options.clone(), &self.out)?;
+                    let rendered = session.site().book.pages.len();
+                    self.session = Some(session);
+                    Ok(Some(Applied {
+                        update: Update::All,
+                        changed: "the project".to_string(),
+                        rendered,
+                        elapsed: started.elapsed(),
+                    }))
+                }
+            }
+        }));
+        match caught {
+            Ok(result) => {
+                let result = result.map_err(Problem::Failed)?;
+                self.warn();
+                Ok(result)
+            }
+            Err(payload) => {
+                if let Some(session) = self.session.as_mut() {
+                    session.invalidate();
+                }
+                Err(Problem::Crashed(panic_text(payload.as_ref())))
+            }
+        }
+    }
+
+    /// The print page, sidebar and search index, once the author pauses.
+    fn idle_work(&mut self) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let caught = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            if session.has_deferred() {
+                session.finish()
+            } else if session.search_stale() {
+                session.refresh_search()
+            } else {
+                Ok(())
+            }
+        }));
+        match caught {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => self.reporter.info(&format!("  error: {err}")),
+            Err(payload) => {
+                session.invalidate();
+                self.report(Problem::Crashed(panic_text(payload.as_ref())));
+            }
+        }
+    }
+
+    fn applied(&mut self, applied: Applied) {
+        self.reporter.info(&format!(
+            "  {} → {} page{} re-rendered in {} ms",
+            applied.changed,
+            applied.rendered,
+            if applied.rendered == 1 { "" } else { "s" },
+            applied.elapsed.as_millis()
+        ));
+        self.shared.send(match applied.update {
+            Update::Css => Event::Css,
+            Update::All => Event::Reload {
+                all: true,
+                pages: Vec::new(),
+            },
+            Update::Pages(pages) => Event::Reload { all: false, pages },
+        });
+    }
+
+    fn report(&self, problem: Problem) {
+        let text = match problem {
+            Problem::Failed(failure) => report_failure(&failure, &self.reporter),
+            Problem::Crashed(why) => {
+                let text = format!(
+                    "the rebuild crashed: {why}\nStill serving the last good site; \
+the next save rebuilds everything. This is a bug in playbook."
+                );
+                for line in text.lines() {
+                    self.reporter.info(&format!("  {line}"));
+                }
+                text
+            }
+        };
+        self.shared.send(Event::Error { text });
+    }
+
+    /// Shows each warning of the current site once, when it first appears.
+    fn warn(&mut self) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let new: Vec<Diagnostic> = session
+            .site()
+            .warnings
+            .iter()
+            .filter(|d| {
+                let key = format!("{}\u{0}{:?}\u{0}{}", d.code, d.position(), d.message);
+                self.warned.insert(key)
+            })
+            .cloned()
+            .collect();
+        if !new.is_empty() {
+            self.reporter.diagnostics(&new);
+        }
+    }
+}
+
+/// Changes gathered from one or more watcher messages.
+#[derive(Default)]
+struct Batch {
+    paths: Vec<PathBuf>,
+    rescan: bool,
+    errors: Vec<String>,
+}
+
+impl Batch {
+    fn add(&mut self, watched: Watched) {
+        match watched {
+            Watched::Paths(paths) => self.paths.extend(paths),
+            Watched::Rescan => self.rescan = true,
+            Watched::Error(text) => self.errors.push(text),
+        }
+    }
+}
+
+/// Whether a failure came from a file that was not there to read.
+fn missing_file(failure: &Failure) -> bool {
+    match failure {
+        Failure::Content(diagnostics) => {
+            diagnostics.iter().any(|d| d.code == "content::unreadable")
+        }
+        Failure::Output(OutputError::Io { source, .. }) => {
+            source.kind() == std::io::ErrorKind::NotFound
+        }
+        Failure::Output(_) => false,
+    }
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an unknown panic".to_string())
+}
+
+/// Debug builds only: a batch naming a file called
+/// `$PLAYBOOK_TEST_CRASH_ON_SAVE_OF` panics, so tests can check that a
+/// crashed rebuild is contained. Release builds have no such switch.
+#[cfg(debug_assertions)]
+fn test_crash(paths: &[PathBuf]) {
+    if let Some(name) = std::env::var_os("PLAYBOOK_TEST_CRASH_ON_SAVE_OF") {
+        if paths
+            .iter()
+            .any(|p| p.file_name() == Some(name.as_os_str()))
+        {
+            panic!("test crash: a save of {name:?} was set to crash the rebuild");
+        }
+    }
 }
 
 /// Binds `port`, or the next free one of the twenty after it.
@@ -271,15 +656,14 @@ fn report_failure(failure: &Failure, reporter: &impl Reporter) -> String {
 
 /// A page to show until the first good build, so the browser can show the
 /// errors and reload when they are fixed.
-fn write_placeholder(out: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(out)?;
+fn write_placeholder(out: &Path) -> Result<(), OutputError> {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head>\
 <body><main><h1>The playbook does not build yet</h1><p>The errors are shown above and in the terminal.</p></main>{}</body></html>",
         server::script_tag()
     );
-    std::fs::write(out.join("index.html"), &html)?;
-    std::fs::write(out.join("404.html"), &html)
+    output::write(&out.join("index.html"), html.as_bytes())?;
+    output::write(&out.join("404.html"), html.as_bytes())
 }
 
 fn open_browser(url: &str, reporter: &impl Reporter) {

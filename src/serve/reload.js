@@ -14,6 +14,7 @@
 
   var page = document.documentElement.getAttribute("data-page") || "";
   var overlay = null;
+  var banner = null;
 
   function reload() {
     try { sessionStorage.setItem(KEY, String(window.scrollY)); } catch (e) {}
@@ -39,6 +40,19 @@
     overlay.appendChild(pre);
   }
 
+  // Not a build error: the page is current, but saves may go unseen.
+  function showNotice(text) {
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.className = "pb-reload-notice";
+      banner.setAttribute("role", "status");
+      banner.style.cssText = "position:fixed;inset:auto 0 0 0;z-index:9998;max-height:30vh;overflow:auto;" +
+        "background:#3a2c00;color:#fff6d6;border-top:4px solid #f5b700;padding:.75rem 1.25rem;font:14px/1.45 ui-monospace,monospace;white-space:pre-wrap";
+      document.body.appendChild(banner);
+    }
+    banner.textContent = "playbook: " + text;
+  }
+
   function clearError() {
     if (overlay) { overlay.remove(); overlay = null; }
   }
@@ -56,12 +70,13 @@
     }
   }
 
-  var source = new EventSource("/__playbook/events");
-  source.onmessage = function (message) {
+  function onMessage(message) {
     var event;
     try { event = JSON.parse(message.data); } catch (e) { return; }
     if (event.type === "error") {
       showError(event.text);
+    } else if (event.type === "notice") {
+      showNotice(event.text);
     } else if (event.type === "css") {
       clearError();
       swapStylesheet();
@@ -70,5 +85,21 @@
     } else if (event.type === "ok") {
       clearError();
     }
-  };
+  }
+
+  // The browser retries a dropped stream by itself, but not one that was
+  // refused (serve answers 503 when too many tabs are open): try again
+  // later, waiting twice as long each time, up to a minute.
+  var delay = 2000;
+  function connect() {
+    var source = new EventSource("/__playbook/events");
+    source.onopen = function () { delay = 2000; };
+    source.onmessage = onMessage;
+    source.onerror = function () {
+      if (source.readyState !== EventSource.CLOSED) return;
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 60000);
+    };
+  }
+  connect();
 })();

@@ -5,9 +5,17 @@
 //! types, `HEAD`, conditional requests and a 404 page; no path can reach
 //! outside that folder. Every response says `no-cache`, so a reload always
 //! revalidates, and a strong `ETag` makes sure it sees every save.
+//!
+//! Only requests that name this machine are answered (see [`host_allowed`]),
+//! so a web page whose own name was re-pointed at `127.0.0.1` (DNS
+//! rebinding) cannot read drafts or build errors. Live-reload streams are
+//! capped at [`MAX_STREAMS`], so open tabs cannot use up the process's file
+//! descriptors.
 
 use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -29,6 +37,11 @@ pub const EVENTS_PATH: &str = "/__playbook/events";
 pub const SCRIPT_PATH: &str = "/__playbook/reload.js";
 const RELOAD_JS: &str = include_str!("reload.js");
 
+/// The most live-reload streams open at once. Each holds a connection (a
+/// file descriptor) for as long as its tab is open; a tab over the cap gets
+/// `503` and tries again later.
+pub const MAX_STREAMS: usize = 64;
+
 /// The tag serve adds to every page it writes.
 pub fn script_tag() -> String {
     format!("<script src=\"{SCRIPT_PATH}\" defer></script>")
@@ -46,6 +59,11 @@ pub enum Event {
     Error {
         text: String,
     },
+    /// Something the author should know that is not a build error (the
+    /// watcher failed): shown as a banner that stays across reloads.
+    Notice {
+        text: String,
+    },
     Ok,
     /// Serve is stopping: ends every live-reload stream. Never sent to a
     /// browser.
@@ -57,6 +75,10 @@ pub struct Shared {
     pub events: broadcast::Sender<Event>,
     /// The current build error, shown to browsers as they connect.
     pub error: Mutex<Option<String>>,
+    /// The current notice, shown to browsers as they connect.
+    pub notice: Mutex<Option<String>>,
+    /// Live-reload streams open now.
+    streams: AtomicUsize,
 }
 
 impl Shared {
@@ -65,15 +87,26 @@ impl Shared {
         Arc::new(Shared {
             events,
             error: Mutex::new(None),
+            notice: Mutex::new(None),
+            streams: AtomicUsize::new(0),
         })
     }
 
     pub fn send(&self, event: Event) {
-        if let Ok(mut error) = self.error.lock() {
-            match &event {
-                Event::Error { text } => *error = Some(text.clone()),
-                Event::Stop => {}
-                _ => *error = None,
+        match &event {
+            Event::Notice { text } => {
+                if let Ok(mut notice) = self.notice.lock() {
+                    *notice = Some(text.clone());
+                }
+            }
+            Event::Stop => {}
+            other => {
+                if let Ok(mut error) = self.error.lock() {
+                    *error = match other {
+                        Event::Error { text } => Some(text.clone()),
+                        _ => None,
+                    };
+                }
             }
         }
         // No browser connected is not an error.
@@ -81,7 +114,103 @@ impl Shared {
     }
 }
 
-pub fn router(dir: PathBuf, shared: Arc<Shared>) -> Router {
+/// Holds one of the [`MAX_STREAMS`] places while its stream is open.
+struct StreamPlace(Arc<Shared>);
+
+impl StreamPlace {
+    fn take(shared: &Arc<Shared>) -> Option<StreamPlace> {
+        shared
+            .streams
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |open| {
+                (open < MAX_STREAMS).then_some(open + 1)
+            })
+            .ok()
+            .map(|_| StreamPlace(Arc::clone(shared)))
+    }
+}
+
+impl Drop for StreamPlace {
+    fn drop(&mut self) {
+        self.0.streams.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Whether a request's `Host` names this server: `localhost`, a name under
+/// `.localhost`, an address in 127.0.0.0/8, `[::1]`, or the address serve
+/// listens on (`--host`), each with or without a port. Listening on every
+/// interface (`0.0.0.0`, `::`), any address literal is accepted too, since
+/// the machine may have many; names other than localhost never are, as a
+/// rebinding attack needs one.
+pub fn host_allowed(host: &str, listening: IpAddr) -> bool {
+    let host = host.trim().trim_end_matches('.');
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((inner, "")) => inner,
+            Some((inner, port)) if port.strip_prefix(':').is_some_and(valid_port) => inner,
+            _ => return false,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if valid_port(port) => name,
+            Some(_) => return false,
+            None => host,
+        }
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    let Ok(addr) = name.parse::<IpAddr>() else {
+        return false;
+    };
+    let addr = match addr {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+        v4 => v4,
+    };
+    addr.is_loopback() || addr == listening || listening.is_unspecified()
+}
+
+fn valid_port(port: &str) -> bool {
+    port.parse::<u16>().is_ok()
+}
+
+/// Answers `403` to a request whose `Host` is not this machine.
+async fn check_host(State(listening): State<IpAddr>, request: Request, next: Next) -> Response {
+    let host = request
+        .uri()
+        .authority()
+        .map(|a| {
+            a.as_str()
+                .rsplit('@')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .or_else(|| {
+            request
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        });
+    match host {
+        Some(host) if host_allowed(&host, listening) => next.run(request).await,
+        _ => (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "playbook serve answers only requests for localhost or the address it listens on: \
+the Host header names another site.\n",
+        )
+            .into_response(),
+    }
+}
+
+/// Whether `host` listens on every interface.
+pub fn all_interfaces(host: IpAddr) -> bool {
+    host == IpAddr::V4(Ipv4Addr::UNSPECIFIED) || host == IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+}
+
+pub fn router(dir: PathBuf, shared: Arc<Shared>, listening: IpAddr) -> Router {
     let not_found = SetStatus::new(ServeFile::new(dir.join("404.html")), StatusCode::NOT_FOUND);
     let files = ServeDir::new(&dir)
         .append_index_html_on_directories(true)
@@ -97,6 +226,7 @@ pub fn router(dir: PathBuf, shared: Arc<Shared>) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
+        .layer(middleware::from_fn_with_state(listening, check_host))
         .with_state(shared)
 }
 
@@ -188,7 +318,27 @@ async fn script() -> impl IntoResponse {
     )
 }
 
-async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+async fn events(State(shared): State<Arc<Shared>>) -> Response {
+    let Some(place) = StreamPlace::take(&shared) else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::RETRY_AFTER, "10"),
+            ],
+            format!(
+                "too many live-reload connections ({MAX_STREAMS} tabs are open); \
+this tab will not reload by itself until some are closed\n"
+            ),
+        )
+            .into_response();
+    };
+    let notice = shared
+        .notice
+        .lock()
+        .ok()
+        .and_then(|e| e.clone())
+        .map(|text| Event::Notice { text });
     let current = shared
         .error
         .lock()
@@ -196,16 +346,20 @@ async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         .and_then(|e| e.clone())
         .map(|text| Event::Error { text });
     let receiver = shared.events.subscribe();
-    let first = tokio_stream::iter(current);
+    let first = tokio_stream::iter(notice.into_iter().chain(current));
     let rest = BroadcastStream::new(receiver).filter_map(Result::ok);
     let stream = first
         .chain(rest)
         .take_while(|event| !matches!(event, Event::Stop))
-        .map(|event| {
+        .map(move |event| {
+            // The stream owns its place and gives it back when it ends.
+            let _place = &place;
             let data = serde_json::to_string(&event).unwrap_or_default();
             Ok::<_, Infallible>(SseEvent::default().data(data))
         });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 #[cfg(test)]
@@ -243,6 +397,48 @@ mod tests {
         assert_eq!(entity_tag(dir.path(), "/fi"), None, "serve redirects it");
         assert_eq!(entity_tag(dir.path(), "/missing.html"), None);
         assert_eq!(entity_tag(dir.path(), "/__playbook/events"), None);
+    }
+
+    #[test]
+    fn only_hosts_naming_this_machine_are_answered() {
+        let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        for host in [
+            "localhost",
+            "localhost:3000",
+            "LOCALHOST.",
+            "book.localhost:3000",
+            "127.0.0.1",
+            "127.0.0.1:3000",
+            "127.8.9.10:80",
+            "[::1]",
+            "[::1]:3000",
+            "[::ffff:127.0.0.1]:3000",
+        ] {
+            assert!(host_allowed(host, loopback), "{host}");
+        }
+        for host in [
+            "",
+            "evil.example",
+            "evil.example:3000",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "192.168.1.5:3000",
+            "[::2]:3000",
+            "localhost:port",
+            "[::1]x",
+            "[::1]3000",
+        ] {
+            assert!(!host_allowed(host, loopback), "{host}");
+        }
+        let lan: IpAddr = "192.168.1.5".parse().unwrap();
+        assert!(host_allowed("192.168.1.5:3000", lan));
+        assert!(host_allowed("localhost:3000", lan));
+        assert!(!host_allowed("192.168.1.6:3000", lan));
+        let v6: IpAddr = "fd00::5".parse().unwrap();
+        assert!(host_allowed("[fd00::5]:3000", v6));
+        let everywhere: IpAddr = "0.0.0.0".parse().unwrap();
+        assert!(host_allowed("10.1.2.3:3000", everywhere));
+        assert!(!host_allowed("evil.example:3000", everywhere));
     }
 
     #[test]

@@ -112,6 +112,13 @@ impl Session {
         &self.out
     }
 
+    /// Makes the next [`Session::apply`] rebuild everything, even with no
+    /// changed path: after lost watcher events, or a rebuild that crashed
+    /// half-way.
+    pub fn invalidate(&mut self) {
+        self.broken = true;
+    }
+
     /// Rewrites what a page edit affects but no open page shows at once:
     /// the sidebar, the print page (which holds every page, so it is the
     /// largest file) and the 404 page. Serve calls this right after telling
@@ -198,7 +205,7 @@ impl Session {
                 self.pending.insert(path);
             }
         }
-        if self.pending.is_empty() {
+        if self.pending.is_empty() && !self.broken {
             return Ok(None);
         }
         let paths: Vec<PathBuf> = self.pending.iter().cloned().collect();
@@ -404,6 +411,7 @@ fn write_full(
 
 fn describe(root: &Path, paths: &[PathBuf]) -> String {
     match paths {
+        [] => "the project".to_string(),
         [one] => crate::diagnostics::display_path(root, one),
         many => format!("{} files", many.len()),
     }

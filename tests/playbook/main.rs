@@ -8,6 +8,7 @@ mod init;
 mod output;
 mod safety_input;
 mod safety_output;
+mod safety_serve;
 mod safety_web;
 mod search;
 mod serve;

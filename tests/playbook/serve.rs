@@ -14,47 +14,91 @@ use playbook::site::{BuildOptions, Site};
 use crate::Project;
 
 /// A running `playbook serve` on a free port, stopped on drop.
-struct Server {
-    child: Child,
-    port: u16,
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
+    /// Lines of stdout and stderr, as they come.
+    output: mpsc::Receiver<String>,
+    /// Every line read from `output` so far.
+    pub seen: Vec<String>,
 }
 
 impl Server {
-    fn start(project: &Project) -> Server {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("playbook"))
+    pub fn start(project: &Project) -> Server {
+        Server::spawn(Server::command(project, &[]))
+    }
+
+    /// `playbook serve --port 0 ARGS` in the project, output piped.
+    pub fn command(project: &Project, args: &[&str]) -> Command {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin("playbook"));
+        command
             .args(["serve", "--port", "0"])
+            .args(args)
             .current_dir(project.path())
-            .env("NO_COLOR", "1")
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    /// Starts `command` and waits for the URL it serves at.
+    pub fn spawn(mut command: Command) -> Server {
+        let mut child = command
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start serve");
+        let (tx, output) = mpsc::channel();
         let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
+        let stderr = child.stderr.take().expect("stderr");
+        let err_tx = tx.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 let _ = tx.send(line);
             }
         });
-        let port = loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .expect("serve prints its URL");
-            if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-                break rest
-                    .trim_end_matches(|c: char| !c.is_ascii_digit())
-                    .split('/')
-                    .next()
-                    .unwrap()
-                    .parse()
-                    .unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = err_tx.send(line);
             }
+        });
+        let mut server = Server {
+            child,
+            port: 0,
+            output,
+            seen: Vec::new(),
         };
-        Server { child, port }
+        let line = server.wait_output("http://127.0.0.1:");
+        let rest = line.split("http://127.0.0.1:").nth(1).unwrap();
+        server.port = rest
+            .trim_end_matches(|c: char| !c.is_ascii_digit())
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        server
+    }
+
+    /// The next line of output holding `needle`, waiting up to a minute.
+    pub fn wait_output(&mut self, needle: &str) -> String {
+        loop {
+            let line = self
+                .output
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "serve printed no line with {needle:?}; it printed:\n{}",
+                        self.seen.join("\n")
+                    )
+                });
+            self.seen.push(line.clone());
+            if line.contains(needle) {
+                return line;
+            }
+        }
     }
 
     /// A raw HTTP/1.1 GET: (status, body).
-    fn get(&self, path: &str) -> (u16, String) {
+    pub fn get(&self, path: &str) -> (u16, String) {
         let response = self.request("GET", path, "");
         let status = response[9..12].parse().unwrap();
         let body = response
@@ -65,7 +109,7 @@ impl Server {
     }
 
     /// A raw request with extra header lines: the whole response.
-    fn request(&self, method: &str, path: &str, headers: &str) -> String {
+    pub fn request(&self, method: &str, path: &str, headers: &str) -> String {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         write!(
             stream,
@@ -78,7 +122,7 @@ impl Server {
     }
 
     /// Subscribes to live-reload events.
-    fn events(&self) -> Events {
+    pub fn events(&self) -> Events {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         write!(
             stream,
@@ -110,13 +154,19 @@ impl Drop for Server {
     }
 }
 
-struct Events(BufReader<TcpStream>);
+pub struct Events(pub BufReader<TcpStream>);
 
 impl Events {
     /// The next event whose JSON contains `needle`.
-    fn wait_for(&mut self, needle: &str) -> String {
+    pub fn wait_for(&mut self, needle: &str) -> String {
         let mut line = String::new();
+        // Keep-alive comments come every few seconds: bound the whole wait.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no event with {needle} within a minute"
+            );
             line.clear();
             let n = self
                 .0
@@ -132,7 +182,7 @@ impl Events {
     }
 }
 
-fn project() -> Project {
+pub fn project() -> Project {
     Project::new()
         .file(
             "content/index.md",
@@ -145,7 +195,7 @@ fn project() -> Project {
 }
 
 /// Lets the watcher settle before an edit, so it sees the edit.
-fn settle() {
+pub fn settle() {
     std::thread::sleep(Duration::from_millis(300));
 }
 
@@ -237,7 +287,7 @@ fn head_and_conditional_requests_and_content_types() {
 }
 
 /// A header's value in a raw response.
-fn header(response: &str, name: &str) -> Option<String> {
+pub fn header(response: &str, name: &str) -> Option<String> {
     let head = response.split("\r\n\r\n").next()?;
     head.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
