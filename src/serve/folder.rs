@@ -21,7 +21,7 @@ pub fn create() -> Result<tempfile::TempDir, OutputError> {
     let temp = tempfile::Builder::new()
         .prefix(&format!("{PREFIX}{}-", std::process::id()))
         .tempdir()
-        .map_err(|source| OutputError::Io {
+        .map_err(|source| OutputError::Write {
             path: std::env::temp_dir(),
             source,
         })?;

@@ -584,7 +584,7 @@ fn missing_file(failure: &Failure) -> bool {
         Failure::Content(diagnostics) => {
             diagnostics.iter().any(|d| d.code == "content::unreadable")
         }
-        Failure::Output(OutputError::Io { source, .. }) => {
+        Failure::Output(OutputError::Read { source, .. } | OutputError::Write { source, .. }) => {
             source.kind() == std::io::ErrorKind::NotFound
         }
         Failure::Output(_) => false,
