@@ -27,8 +27,10 @@ pub(super) fn check_keys(
             continue;
         };
         let mut found = Vec::new();
+        // One warning per file, however many keys it lacks: a file that
+        // translates a handful of strings is a normal start, not 80 problems.
         let missing: Vec<&str> = english.keys().filter(|k| !file.contains(k)).collect();
-        for key in missing {
+        if let [key] = missing[..] {
             found.push(
                 Diagnostic::warning(
                     "theme::string-missing",
@@ -36,6 +38,22 @@ pub(super) fn check_keys(
                 )
                 .in_file(source)
                 .with_help(format!("add `{key}:` with the text in this language")),
+            );
+        } else if !missing.is_empty() {
+            let keys: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
+            found.push(
+                Diagnostic::warning(
+                    "theme::string-missing",
+                    format!(
+                        "the `{lang}` strings lack {} keys: the English strings are shown for them",
+                        missing.len()
+                    ),
+                )
+                .in_file(source)
+                .with_help(format!(
+                    "add these keys with the text in this language: {}",
+                    keys.join(", ")
+                )),
             );
         }
         let locator = Locator::new(&source.text);
