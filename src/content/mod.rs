@@ -250,11 +250,13 @@ pub enum Source {
     Config,
     /// A stylesheet of a theme (outside its `static/` folder).
     Stylesheet,
-    /// Any other file of a theme: templates, scripts, strings, static files.
+    /// Any other path of a theme: templates, scripts, strings, static
+    /// files, folders, and `themes/` itself.
     Theme,
     /// A markdown page under `content/`.
     Page,
-    /// Any other file under `content/`, copied as it is.
+    /// Any other file under `content/`, copied as it is; for the watcher,
+    /// also a folder there, or `content/` itself (added, removed, renamed).
     Asset,
     /// Not part of the build: hidden and editor files, or anything in a
     /// hidden or ignored folder, or outside `content/` and `themes/`.
@@ -279,7 +281,7 @@ pub fn classify(rel: &Path) -> Source {
     }
     match names.as_slice() {
         [name] if name == crate::config::FILE_NAME => Source::Config,
-        [first, rest @ ..] if first == crate::theme::THEMES_DIR && !rest.is_empty() => {
+        [first, ..] if first == crate::theme::THEMES_DIR => {
             let stylesheet = names.last().is_some_and(|n| n.ends_with(".css"))
                 && names.get(2).is_some_and(|n| n != "static");
             if stylesheet {
@@ -288,7 +290,7 @@ pub fn classify(rel: &Path) -> Source {
                 Source::Theme
             }
         }
-        [first, rest @ ..] if first == CONTENT_DIR && !rest.is_empty() => {
+        [first, ..] if first == CONTENT_DIR => {
             if names.last().is_some_and(|n| n.ends_with(".md")) {
                 Source::Page
             } else {
@@ -454,7 +456,8 @@ mod tests {
             ("themes/default/templates/page.html", Source::Theme),
             ("themes/.git/x.css", Source::Ignored),
             ("README.md", Source::Ignored),
-            ("content", Source::Ignored),
+            ("content", Source::Asset),
+            ("themes", Source::Theme),
         ];
         for (path, source) in cases {
             assert_eq!(classify(Path::new(path)), source, "{path}");

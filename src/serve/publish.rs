@@ -15,6 +15,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use crate::config::Config;
+use crate::content::{self, Source};
 use crate::diagnostics::Diagnostic;
 use crate::site::BuildOptions;
 
@@ -128,7 +129,22 @@ pub fn build_watch(
             }
         }
         watch::watch_new_folders(&mut watcher, &root, &batch.paths);
-        publisher.update(batch.paths);
+        // The output folder may lie in the project: its own writes (and
+        // any other path that is not a source) must not start a rebuild,
+        // least of all after one that failed, which retries everything.
+        let rescan = batch.rescan || !batch.errors.is_empty();
+        let sources: Vec<PathBuf> = batch
+            .paths
+            .into_iter()
+            .filter(|p| {
+                p.strip_prefix(&root)
+                    .is_ok_and(|rel| content::classify(rel) != Source::Ignored)
+            })
+            .collect();
+        if sources.is_empty() && !rescan {
+            continue;
+        }
+        publisher.update(sources);
     }
     reporter.info("Stopped.");
     Ok(())
