@@ -242,16 +242,22 @@ impl<R: Reporter> Publisher<R> {
     }
 
     fn report(&self, failure: &Failure) {
-        let kept = match &self.session {
-            Some(session) => format!("the last good site stays in {}", session.out().display()),
-            None => "the previous site, if any, was left untouched".to_string(),
+        let (what, kept) = match &self.session {
+            Some(session) => (
+                "the change did not build",
+                format!("the last good site stays in {}", session.out().display()),
+            ),
+            None => (
+                "the build failed",
+                "the previous site, if any, was left untouched".to_string(),
+            ),
         };
         match failure {
             Failure::Content(diagnostics) => {
                 self.reporter.diagnostics(diagnostics);
                 let errors = diagnostics.iter().filter(|d| d.is_error()).count();
                 self.reporter.info(&format!(
-                    "  error: the change did not build ({errors} error{}); {kept}",
+                    "  error: {what} ({errors} error{}); {kept}",
                     if errors == 1 { "" } else { "s" }
                 ));
             }
