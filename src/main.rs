@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use playbook::diagnostics::Diagnostic;
+use playbook::serve::publish::WatchOptions;
 use playbook::serve::{Reporter, ServeOptions};
 use playbook::site::{self, BuildError, BuildOptions};
 
@@ -41,6 +42,14 @@ enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Keep running: rebuild the output folder on every save, each
+        /// publish atomic, until Ctrl-C.
+        #[arg(long)]
+        watch: bool,
+        /// With --watch: look for changes every second instead of waiting
+        /// for the system's file events.
+        #[arg(long, requires = "watch")]
+        poll: bool,
     },
     /// Build, serve on localhost, and rebuild and reload on every save.
     Serve {
@@ -111,7 +120,16 @@ fn main() -> ExitCode {
         Verbosity::Normal
     };
     match cli.command {
-        Command::Build { dir, out, drafts } => build(&dir, out, drafts, verbosity),
+        Command::Build {
+            dir,
+            out,
+            drafts,
+            watch: true,
+            poll,
+        } => build_watch(&dir, WatchOptions { out, drafts, poll }, verbosity),
+        Command::Build {
+            dir, out, drafts, ..
+        } => build(&dir, out, drafts, verbosity),
         Command::Init { dir, title } => init(&dir, &title, verbosity),
         Command::Check { dir, format } => check(&dir, format, verbosity),
         Command::Serve {
@@ -239,6 +257,16 @@ impl Reporter for Terminal {
 
 fn serve(dir: &Path, options: ServeOptions, verbosity: Verbosity) -> ExitCode {
     match playbook::serve::serve(dir, options, Terminal { verbosity }) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn build_watch(dir: &Path, options: WatchOptions, verbosity: Verbosity) -> ExitCode {
+    match playbook::serve::publish::build_watch(dir, options, Terminal { verbosity }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");

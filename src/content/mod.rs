@@ -155,7 +155,12 @@ fn walk(root: &Path, content_dir: &Path) -> (Files, Vec<Diagnostic>) {
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || e.path()
+                    .strip_prefix(root)
+                    .is_ok_and(|rel| classify(rel) != Source::Ignored)
+        });
     while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -215,13 +220,13 @@ fn walk(root: &Path, content_dir: &Path) -> (Files, Vec<Diagnostic>) {
             continue;
         }
         let rel = display_path(content_dir, path);
-        if rel.ends_with(".md") {
-            files.pages.push((path.to_path_buf(), rel));
-        } else {
-            files.assets.push(Asset {
+        match path.strip_prefix(root).map(classify) {
+            Ok(Source::Page) => files.pages.push((path.to_path_buf(), rel)),
+            Ok(Source::Asset) => files.assets.push(Asset {
                 source: path.to_path_buf(),
                 path: rel,
-            });
+            }),
+            _ => {}
         }
     }
     (files, problems)
@@ -236,6 +241,64 @@ pub fn links_outside(entry: &walkdir::DirEntry, canonical_root: &Path) -> bool {
             .path()
             .canonicalize()
             .is_ok_and(|target| target.starts_with(canonical_root))
+}
+
+/// What a path of the project is to the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// `book.yaml`.
+    Config,
+    /// A stylesheet of a theme (outside its `static/` folder).
+    Stylesheet,
+    /// Any other path of a theme: templates, scripts, strings, static
+    /// files, folders, and `themes/` itself.
+    Theme,
+    /// A markdown page under `content/`.
+    Page,
+    /// Any other file under `content/`, copied as it is; for the watcher,
+    /// also a folder there, or `content/` itself (added, removed, renamed).
+    Asset,
+    /// Not part of the build: hidden and editor files, or anything in a
+    /// hidden or ignored folder, or outside `content/` and `themes/`.
+    Ignored,
+}
+
+/// Classifies `rel`, a path relative to the project's folder. The content
+/// walk and the watcher both ask this, so they agree on every path.
+pub fn classify(rel: &Path) -> Source {
+    use std::path::Component;
+    let mut names = Vec::new();
+    for component in rel.components() {
+        match component {
+            Component::Normal(name) => names.push(name.to_string_lossy()),
+            Component::CurDir => {}
+            // Absolute or climbing paths are not inside the project.
+            _ => return Source::Ignored,
+        }
+    }
+    if names.iter().any(|name| is_ignored(name)) {
+        return Source::Ignored;
+    }
+    match names.as_slice() {
+        [name] if name == crate::config::FILE_NAME => Source::Config,
+        [first, ..] if first == crate::theme::THEMES_DIR => {
+            let stylesheet = names.last().is_some_and(|n| n.ends_with(".css"))
+                && names.get(2).is_some_and(|n| n != "static");
+            if stylesheet {
+                Source::Stylesheet
+            } else {
+                Source::Theme
+            }
+        }
+        [first, ..] if first == CONTENT_DIR => {
+            if names.last().is_some_and(|n| n.ends_with(".md")) {
+                Source::Page
+            } else {
+                Source::Asset
+            }
+        }
+        _ => Source::Ignored,
+    }
 }
 
 /// Hidden files, and the temporary and backup files editors leave behind.
@@ -376,5 +439,28 @@ mod tests {
             assert!(is_ignored(name), "{name}");
         }
         assert!(!is_ignored("b.md"));
+    }
+
+    #[test]
+    fn paths_are_classified_once_for_walk_and_watcher() {
+        let cases = [
+            ("book.yaml", Source::Config),
+            ("content/a.md", Source::Page),
+            ("content/img/logo.png", Source::Asset),
+            ("content/notes~/x.md", Source::Ignored),
+            ("content/.drafts/x.md", Source::Ignored),
+            ("content/#old#/x.md", Source::Ignored),
+            ("content/a.md.swp", Source::Ignored),
+            ("themes/default/css/extra.css", Source::Stylesheet),
+            ("themes/default/static/x.css", Source::Theme),
+            ("themes/default/templates/page.html", Source::Theme),
+            ("themes/.git/x.css", Source::Ignored),
+            ("README.md", Source::Ignored),
+            ("content", Source::Asset),
+            ("themes", Source::Theme),
+        ];
+        for (path, source) in cases {
+            assert_eq!(classify(Path::new(path)), source, "{path}");
+        }
     }
 }

@@ -5,6 +5,8 @@
 //! - [`server`]: files, live-reload events and the reload script.
 //! - [`watch`]: debounced file events.
 //! - [`folder`]: the temporary folder the site is served from.
+//! - [`publish`]: `build --watch`, the same session writing the output
+//!   folder.
 //!
 //! One thread rebuilds: it builds the site first, then applies each batch
 //! of changes the watcher sends. A rebuild that panics is contained there:
@@ -13,6 +15,7 @@
 //! the temporary folder.
 
 pub mod folder;
+pub mod publish;
 pub mod server;
 pub mod session;
 pub mod watch;
@@ -66,6 +69,11 @@ pub enum ServeError {
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot open the project folder {}: {source}", .path.display())]
+    Project {
+        path: PathBuf,
         source: std::io::Error,
     },
     #[error("cannot watch the project: {0}")]
@@ -491,11 +499,15 @@ impl<R: Reporter> Rebuilder<R> {
             } else if session.search_stale() {
                 session.refresh_search()
             } else {
-                Ok(())
+                Ok(Vec::new())
             }
         }));
         match caught {
-            Ok(Ok(())) => {}
+            // Tabs on the print, sidebar or search pages now rewritten.
+            Ok(Ok(pages)) if !pages.is_empty() => {
+                self.shared.send(Event::Reload { all: false, pages });
+            }
+            Ok(Ok(_)) => {}
             Ok(Err(err)) => self.reporter.info(&format!("  error: {err}")),
             Err(payload) => {
                 session.invalidate();
@@ -548,16 +560,18 @@ the next save rebuilds everything. This is a bug in playbook."
             .site()
             .warnings
             .iter()
-            .filter(|d| {
-                let key = format!("{}\u{0}{:?}\u{0}{}", d.code, d.position(), d.message);
-                self.warned.insert(key)
-            })
+            .filter(|d| self.warned.insert(warning_key(d)))
             .cloned()
             .collect();
         if !new.is_empty() {
             self.reporter.diagnostics(&new);
         }
     }
+}
+
+/// What makes a warning the same one: code, location and message.
+fn warning_key(d: &Diagnostic) -> String {
+    format!("{}\u{0}{:?}\u{0}{}", d.code, d.position(), d.message)
 }
 
 /// Changes gathered from one or more watcher messages.

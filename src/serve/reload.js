@@ -12,7 +12,12 @@
     }
   } catch (e) {}
 
+  // Pages name themselves; the print, search and sidebar pages are named
+  // by their path, since serve serves the site at the root.
   var page = document.documentElement.getAttribute("data-page") || "";
+  if (!page) {
+    try { page = decodeURIComponent(location.pathname.replace(/^\//, "")); } catch (e) {}
+  }
   var overlay = null;
   var banner = null;
 

@@ -8,7 +8,9 @@
 //!   no page is re-rendered for it), write the page and its language's
 //!   print page; if its title or description changed, re-template the
 //!   language's pages too, since navigation and the home page show them;
-//! - a stylesheet of the theme: write the stylesheet only;
+//! - a stylesheet of the theme: write the stylesheet only, when asset URLs
+//!   are fixed (serve); with content-hashed URLs (build) every page names
+//!   the stylesheet's hash, so a full rebuild;
 //! - an asset edited in place: copy it;
 //! - anything else (book.yaml, templates, scripts, added, removed or
 //!   reordered pages and assets): a full rebuild, swapped in atomically.
@@ -20,11 +22,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::content::{self, CONTENT_DIR, Page};
+use crate::content::{self, CONTENT_DIR, Page, Source};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Linker, Rendered};
 use crate::site::{self, BuildOptions, OutputError, Site, context::Shared, output};
-use crate::theme::{THEMES_DIR, Theme};
+use crate::theme::Theme;
 
 /// What the browser should do after a rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,17 +61,6 @@ impl From<OutputError> for Failure {
     fn from(err: OutputError) -> Self {
         Failure::Output(err)
     }
-}
-
-/// How one changed path is handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    Config,
-    Stylesheet,
-    Theme,
-    Page,
-    Asset,
-    Ignored,
 }
 
 pub struct Session {
@@ -123,16 +114,36 @@ impl Session {
     /// the sidebar, the print page (which holds every page, so it is the
     /// largest file) and the 404 page. Serve calls this right after telling
     /// the browser to reload, so the reload never waits for it.
-    pub fn finish(&mut self) -> Result<(), OutputError> {
+    ///
+    /// Returns the site-relative pages it rewrote that a tab may show (each
+    /// language's print page and no-script sidebar), to reload.
+    pub fn finish(&mut self) -> Result<Vec<String>, OutputError> {
         if self.deferred.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let bundle = self.site.bundle();
         let shared = Shared::new(&self.site, &bundle, &self.options);
+        let mut shown = Vec::new();
         for lang in std::mem::take(&mut self.deferred) {
             site::write_language_files(&self.site, &shared, &self.out, &lang)?;
+            shown.extend(self.language_pages(&lang));
         }
-        Ok(())
+        Ok(shown)
+    }
+
+    /// The pages of a language that show every page: its print page and
+    /// its no-script sidebar, site-relative.
+    fn language_pages(&self, lang: &str) -> [String; 2] {
+        let dir = self.lang_dir(lang);
+        [format!("{dir}print.html"), format!("{dir}toc.html")]
+    }
+
+    /// `""` for the default language, else `fi/`.
+    fn lang_dir(&self, lang: &str) -> String {
+        match self.site.book.languages.first() {
+            Some(first) if first.code != lang => format!("{lang}/"),
+            _ => String::new(),
+        }
     }
 
     /// Whether [`Session::finish`] has work to do.
@@ -147,50 +158,30 @@ impl Session {
 
     /// Rewrites the search index, which page edits leave alone so that a
     /// save reloads at once; serve calls this when the author pauses.
-    pub fn refresh_search(&mut self) -> Result<(), OutputError> {
+    ///
+    /// Returns each language's search page, whose results come from the
+    /// index, to reload; nothing when the index was not rewritten.
+    pub fn refresh_search(&mut self) -> Result<Vec<String>, OutputError> {
+        let mut shown = Vec::new();
         if self.search_stale && !self.options.skip_search {
             crate::search::write_index(&self.site, &self.out)?;
+            shown = self
+                .site
+                .book
+                .languages
+                .iter()
+                .map(|l| format!("{}search.html", self.lang_dir(&l.code)))
+                .collect();
         }
         self.search_stale = false;
-        Ok(())
+        Ok(shown)
     }
 
-    fn kind(&self, path: &Path) -> Kind {
-        let Ok(rel) = path.strip_prefix(&self.root) else {
-            return Kind::Ignored;
-        };
-        let name = rel
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
-        if content::is_ignored(&name)
-            || rel
-                .components()
-                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-        {
-            return Kind::Ignored;
-        }
-        if rel == Path::new(crate::config::FILE_NAME) {
-            Kind::Config
-        } else if rel.starts_with(THEMES_DIR) {
-            if name.ends_with(".css")
-                && rel
-                    .components()
-                    .nth(2)
-                    .is_some_and(|c| c.as_os_str() != "static")
-            {
-                Kind::Stylesheet
-            } else {
-                Kind::Theme
-            }
-        } else if rel.starts_with(CONTENT_DIR) {
-            if name.ends_with(".md") {
-                Kind::Page
-            } else {
-                Kind::Asset
-            }
-        } else {
-            Kind::Ignored
+    /// What `path` is to the build: the same answer the content walk gets.
+    fn kind(&self, path: &Path) -> Source {
+        match path.strip_prefix(&self.root) {
+            Ok(rel) => content::classify(rel),
+            Err(_) => Source::Ignored,
         }
     }
 
@@ -201,7 +192,7 @@ impl Session {
     ) -> Result<Option<Applied>, Failure> {
         let started = Instant::now();
         for path in changed {
-            if self.kind(&path) != Kind::Ignored {
+            if self.kind(&path) != Source::Ignored {
                 self.pending.insert(path);
             }
         }
@@ -210,14 +201,18 @@ impl Session {
         }
         let paths: Vec<PathBuf> = self.pending.iter().cloned().collect();
         let changed = describe(&self.root, &paths);
-        let kinds: BTreeSet<Kind> = paths.iter().map(|p| self.kind(p)).collect();
+        let kinds: BTreeSet<Source> = paths.iter().map(|p| self.kind(p)).collect();
+        // With content-hashed asset URLs every page names the stylesheet's
+        // hash: a new stylesheet means new pages, so a full rebuild.
+        let hashed_css = !self.options.fixed_asset_urls && kinds.contains(&Source::Stylesheet);
         let result = if self.broken
+            || hashed_css
             || kinds
                 .iter()
-                .any(|k| matches!(k, Kind::Config | Kind::Theme))
+                .any(|k| matches!(k, Source::Config | Source::Theme))
         {
             self.rebuild()
-        } else if kinds.iter().all(|k| *k == Kind::Stylesheet) {
+        } else if kinds.iter().all(|k| *k == Source::Stylesheet) {
             self.restyle()
         } else {
             self.update_content(&paths)
@@ -270,7 +265,7 @@ impl Session {
         for path in paths {
             let rel = crate::diagnostics::display_path(&content_dir, path);
             let exists = path.is_file();
-            if self.kind(path) == Kind::Asset {
+            if self.kind(path) == Source::Asset {
                 match self.site.book.assets.iter().position(|a| a.path == rel) {
                     Some(i) if exists => assets.push(i),
                     // An added or removed asset can mend or break links.
@@ -374,21 +369,22 @@ impl Session {
             &self.out,
             pages.iter().copied().collect::<Vec<_>>(),
         )?;
+        let mut shown: Vec<String> = pages
+            .iter()
+            .map(|&i| self.site.book.pages[i].output.clone())
+            .collect();
         if sidebar_changed {
             // The sidebar shows the new title: write it before the reload.
             for lang in &languages {
                 site::write_language_files(&self.site, &shared, &self.out, lang)?;
+                shown.extend(self.language_pages(lang));
             }
         } else {
+            // Their tabs reload when [`Session::finish`] writes them.
             self.deferred.extend(languages);
         }
         let update = if assets.is_empty() {
-            Update::Pages(
-                pages
-                    .iter()
-                    .map(|&i| self.site.book.pages[i].output.clone())
-                    .collect(),
-            )
+            Update::Pages(shown)
         } else {
             Update::All
         };

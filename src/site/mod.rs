@@ -90,6 +90,10 @@ pub struct Site {
     pub rendered: Vec<Rendered>,
     pub titles: Vec<String>,
     pub warnings: Vec<Diagnostic>,
+    /// The warnings of loading (the content walk, the theme's strings),
+    /// which no re-render of a page changes: [`Site::check`] reports them
+    /// again with each page edit.
+    load_warnings: Vec<Diagnostic>,
     timings: std::sync::Mutex<Vec<(&'static str, Duration)>>,
 }
 
@@ -151,6 +155,7 @@ impl Site {
             strings,
             rendered,
             warnings: Vec::new(),
+            load_warnings: problems.iter().filter(|d| !d.is_error()).cloned().collect(),
             timings: std::sync::Mutex::new(Vec::new()),
         };
         site.titles = site.compute_titles();
@@ -276,9 +281,10 @@ impl Site {
             .collect()
     }
 
-    /// Every problem of the rendered pages and the links between them.
+    /// Every problem of the rendered pages and the links between them,
+    /// with the warnings of loading.
     pub fn check(&self) -> Vec<Diagnostic> {
-        self.problems(Vec::new())
+        self.problems(self.load_warnings.clone())
     }
 
     /// Every problem: from loading, from each page, and across pages.

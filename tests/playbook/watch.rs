@@ -1,0 +1,340 @@
+//! What serve and `build --watch` share: one classification of source
+//! paths, warnings that outlive page edits, reloads of the pages that show
+//! every page, and `build --watch` itself.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use playbook::serve::session::{Session, Update};
+use playbook::site::BuildOptions;
+
+use crate::Project;
+use crate::serve::{Server, project, settle};
+
+fn start(project: &Project, options: BuildOptions) -> (Session, tempfile::TempDir) {
+    let root = project.path().canonicalize().unwrap();
+    let served = tempfile::tempdir().unwrap();
+    let session = Session::start(&root, options, &served.path().join("site"))
+        .unwrap_or_else(|_| panic!("start"));
+    (session, served)
+}
+
+#[test]
+fn a_page_in_an_ignored_folder_is_ignored_by_the_walk_and_the_watcher() {
+    let project = project()
+        .file("content/notes~/x.md", "# Notes\n")
+        .file("content/#old#/y.md", "# Old\n");
+    let root = project.path().canonicalize().unwrap();
+    let (mut session, _served) = start(&project, BuildOptions::default());
+    let pages: Vec<&str> = session
+        .site()
+        .book
+        .pages
+        .iter()
+        .map(|p| p.path.as_str())
+        .collect();
+    assert_eq!(pages, ["index.md", "other.md"]);
+    for path in ["content/notes~/x.md", "content/#old#/y.md"] {
+        let full = root.join(path);
+        std::fs::write(&full, "# Changed\n").unwrap();
+        let applied = session
+            .apply([full])
+            .unwrap_or_else(|_| panic!("apply {path}"));
+        assert!(
+            applied.is_none(),
+            "{path} is not part of the site, yet it was applied: {applied:?}"
+        );
+    }
+}
+
+#[test]
+fn load_warnings_survive_a_page_edit() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("secret.md"), "# Secret\n").unwrap();
+    let project = project();
+    std::os::unix::fs::symlink(
+        elsewhere.path().join("secret.md"),
+        project.path().join("content/linked.md"),
+    )
+    .unwrap();
+    let root = project.path().canonicalize().unwrap();
+    let (mut session, _served) = start(&project, BuildOptions::default());
+    let codes = |s: &Session| -> Vec<String> {
+        s.site()
+            .warnings
+            .iter()
+            .map(|d| d.code.to_string())
+            .collect()
+    };
+    assert_eq!(codes(&session), ["content::outside-link"]);
+
+    let page = root.join("content/other.md");
+    std::fs::write(&page, "# Other\n\n## Details\n\nSecond version.\n").unwrap();
+    session
+        .apply([page])
+        .unwrap_or_else(|_| panic!("apply"))
+        .expect("a change");
+    assert_eq!(codes(&session), ["content::outside-link"]);
+}
+
+#[test]
+fn print_and_search_pages_are_reloaded_after_a_page_edit() {
+    let project = project().file(
+        "book.yaml",
+        "title: Test book\nlanguage: en\nlanguages:\n  fi:\n    title: Testi\n",
+    );
+    let project = project.file("content/other.fi.md", "# Toinen\n\n## Details\n\nEka.\n");
+    let root = project.path().canonicalize().unwrap();
+    let (mut session, served) = start(&project, BuildOptions::default());
+    let out = served.path().join("site");
+
+    let page = root.join("content/other.fi.md");
+    std::fs::write(&page, "# Toinen\n\n## Details\n\nToka versio.\n").unwrap();
+    let applied = session
+        .apply([page])
+        .unwrap_or_else(|_| panic!("apply"))
+        .expect("a change");
+    assert_eq!(applied.update, Update::Pages(vec!["fi/other.html".into()]));
+    // The print page, written after the reload of the page itself.
+    let rewritten = session.finish().unwrap();
+    assert_eq!(rewritten, ["fi/print.html", "fi/toc.html"]);
+    let print = std::fs::read_to_string(out.join("fi/print.html")).unwrap();
+    assert!(print.contains("Toka versio."), "{print}");
+    // Search pages show results from the index: reloaded once it is new.
+    let searched = session.refresh_search().unwrap();
+    assert_eq!(searched, ["search.html", "fi/search.html"]);
+    assert!(session.refresh_search().unwrap().is_empty());
+
+    // A title change rewrites the print page before the reload.
+    let page = root.join("content/other.md");
+    std::fs::write(&page, "# Another\n\n## Details\n\nFirst version.\n").unwrap();
+    let Update::Pages(pages) = session
+        .apply([page])
+        .unwrap_or_else(|_| panic!("apply"))
+        .expect("a change")
+        .update
+    else {
+        panic!("not a page update");
+    };
+    assert!(pages.contains(&"print.html".to_string()), "{pages:?}");
+    let print = std::fs::read_to_string(out.join("print.html")).unwrap();
+    assert!(print.contains("Another"), "{print}");
+}
+
+#[test]
+fn serve_reloads_print_and_search_tabs_after_a_page_edit() {
+    let project = project();
+    let mut server = Server::start(&project);
+    let mut events = server.events();
+    settle();
+    std::fs::write(
+        project.path().join("content/other.md"),
+        "# Other\n\n## Details\n\nSecond version.\n",
+    )
+    .unwrap();
+    events.wait_for("other.html");
+    let print = events.wait_for("print.html");
+    assert!(print.contains("\"all\":false"), "{print}");
+    assert!(server.get("/print.html").1.contains("Second version."));
+    events.wait_for("search.html");
+    server.wait_output("re-rendered");
+}
+
+/// A running `playbook build --watch`, stopped on drop.
+struct Watching {
+    child: Child,
+    output: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Watching {
+    fn start(project: &Project, args: &[&str]) -> Watching {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("playbook"))
+            .args(["build", "--watch"])
+            .args(args)
+            .current_dir(project.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start build --watch");
+        let (tx, output) = mpsc::channel();
+        let err_tx = tx.clone();
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = err_tx.send(line);
+            }
+        });
+        Watching {
+            child,
+            output,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Every line printed until one holds `needle`, waiting up to a minute.
+    fn wait_output(&mut self, needle: &str) -> String {
+        let from = self.seen.len();
+        self.wait_all(from, &[needle])
+    }
+
+    /// Every line printed since line `from` (of `seen`), once they hold all
+    /// of `needles`, waiting up to a minute. Stdout and stderr come
+    /// through separate pipes, so their lines may come in any order.
+    fn wait_all(&mut self, from: usize, needles: &[&str]) -> String {
+        loop {
+            let text = self.seen[from..].join("\n");
+            if needles.iter().all(|n| text.contains(n)) {
+                return text;
+            }
+            let line = self
+                .output
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "build --watch printed no {needles:?}; it printed:\n{}",
+                        self.seen.join("\n")
+                    )
+                });
+            self.seen.push(line);
+        }
+    }
+
+    fn stop(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("build --watch did not stop on SIGTERM");
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Reads `path` until it holds `needle`, for up to a minute.
+fn poll_for(path: &Path, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} never showed {needle:?}; it holds:\n{text}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn build_watch_publishes_each_save_and_keeps_the_last_good_site() {
+    let project = project();
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let mut watching = Watching::start(&project, &["-o", site.to_str().unwrap()]);
+    let first = watching.wait_output("Watching for changes");
+    assert!(first.contains("built 2 pages"), "{first}");
+    let page = poll_for(&site.join("other.html"), "First version.");
+    // Build's output: no live-reload script, content-hashed asset URLs.
+    assert!(!page.contains("__playbook"), "{page}");
+    assert!(page.contains("playbook.css?v="), "{page}");
+    settle();
+
+    let other = project.path().join("content/other.md");
+    std::fs::write(&other, "# Other\n\n## Details\n\nSecond version.\n").unwrap();
+    poll_for(&site.join("other.html"), "Second version.");
+    watching.wait_output("content/other.md");
+    poll_for(&site.join("print.html"), "Second version.");
+
+    // A broken save: a link to an anchor that does not exist.
+    let from = watching.seen.len();
+    std::fs::write(
+        project.path().join("content/index.md"),
+        "# Home\n\nSee [the other page](other.md#nowhere).\n",
+    )
+    .unwrap();
+    watching.wait_all(
+        from,
+        &[
+            "content/index.md:3:",
+            "has no heading or anchor `#nowhere`",
+            "error: the change did not build (1 error); the last good site stays",
+        ],
+    );
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(home.contains("other.html#details"), "{home}");
+
+    // Fixed: it publishes.
+    std::fs::write(
+        project.path().join("content/index.md"),
+        "# Home\n\nSee [the other page](other.md#details), now fixed.\n",
+    )
+    .unwrap();
+    poll_for(&site.join("index.html"), "now fixed.");
+
+    // A stylesheet change rebuilds, so every page names the new hash.
+    let before = page_css_url(&std::fs::read_to_string(site.join("index.html")).unwrap());
+    std::fs::create_dir_all(project.path().join("themes/default/css")).unwrap();
+    settle();
+    std::fs::write(
+        project.path().join("themes/default/css/zz-extra.css"),
+        "body { outline: 0; }\n",
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let index = page_css_url(&std::fs::read_to_string(site.join("index.html")).unwrap());
+        let other = page_css_url(&std::fs::read_to_string(site.join("other.html")).unwrap());
+        if index != before && index == other {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the stylesheet's hash never changed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let css = std::fs::read_to_string(site.join("assets/playbook.css")).unwrap();
+    assert!(css.contains("outline: 0"), "{css}");
+
+    let status = watching.stop();
+    assert!(status.success(), "{status:?}");
+    let stopped = watching.wait_output("Stopped.");
+    assert!(stopped.contains("Stopped."), "{stopped}");
+}
+
+fn page_css_url(html: &str) -> String {
+    let start = html
+        .find("playbook.css?v=")
+        .expect("a hashed stylesheet URL");
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
