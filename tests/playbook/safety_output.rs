@@ -139,6 +139,50 @@ fn a_link_to_the_project_does_not_get_past_the_guard() {
     assert!(project.out("index.html").is_file());
 }
 
+#[cfg(unix)]
+#[test]
+fn sources_linked_into_the_output_folder_are_never_deleted() {
+    // The project's content and book.yaml are links into a folder that
+    // holds an old site: replacing that folder would delete them.
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::write(shared.path().join(MARKER), "").unwrap();
+    std::fs::create_dir(shared.path().join("content")).unwrap();
+    std::fs::write(shared.path().join("content/index.md"), "# Hi\n").unwrap();
+    std::fs::write(shared.path().join("book.yaml"), "title: Shared\n").unwrap();
+
+    let project = Project::new();
+    std::os::unix::fs::symlink(
+        shared.path().join("content"),
+        project.path().join("content"),
+    )
+    .unwrap();
+    build_to(&project, shared.path()).fails_with(&[
+        "refusing to write the site",
+        "it holds the project's `content`",
+        "so building would delete it",
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(shared.path().join("content/index.md")).unwrap(),
+        "# Hi\n"
+    );
+
+    // A linked book.yaml, with the content back in the project.
+    std::fs::remove_file(project.path().join("content")).unwrap();
+    let project = project.file("content/index.md", "# Hi\n");
+    std::fs::remove_file(project.path().join("book.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        shared.path().join("book.yaml"),
+        project.path().join("book.yaml"),
+    )
+    .unwrap();
+    build_to(&project, shared.path()).fails_with(&["refusing to write the site", "`book.yaml`"]);
+    assert_eq!(
+        std::fs::read_to_string(shared.path().join("book.yaml")).unwrap(),
+        "title: Shared\n"
+    );
+    assert!(shared.path().join(MARKER).is_file(), "the old site stays");
+}
+
 #[test]
 fn leftovers_of_killed_builds_go_once_their_process_is_gone() {
     let project = Project::new().file("content/index.md", "# Hi\n");
