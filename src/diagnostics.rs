@@ -21,6 +21,21 @@ use serde::Serialize;
 /// The most diagnostics printed for one file; the rest are counted.
 pub const MAX_PER_FILE: usize = 50;
 
+/// The UTF-8 byte-order mark some editors put at the start of a file.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// A file's bytes as text, without a leading byte-order mark: the one way
+/// the build reads `book.yaml`, pages and theme files as text, so a mark
+/// an editor added is never taken for content.
+pub fn decode(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    std::str::from_utf8(bytes.strip_prefix(BOM).unwrap_or(bytes))
+}
+
+/// [`decode`], with invalid bytes replaced by U+FFFD.
+pub fn decode_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(bytes.strip_prefix(BOM).unwrap_or(bytes))
+}
+
 /// A file the build read, kept so diagnostics can show its lines.
 ///
 /// Where each line starts is indexed once, so placing a diagnostic costs a
@@ -420,6 +435,14 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoding_drops_a_leading_byte_order_mark_only() {
+        assert_eq!(decode(b"\xef\xbb\xbfa: 1").unwrap(), "a: 1");
+        assert_eq!(decode(b"a\xef\xbb\xbf").unwrap(), "a\u{feff}");
+        assert_eq!(decode_lossy(b"\xef\xbb\xbfx\xff"), "x\u{fffd}");
+        assert_eq!(decode(b"\xef\xbb\xbf\xff").unwrap_err().valid_up_to(), 0);
+    }
 
     #[test]
     fn line_and_column_count_characters_not_bytes() {

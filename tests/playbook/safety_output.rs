@@ -306,3 +306,38 @@ fn running_out_of_open_files_says_so() {
         .collect();
     assert!(hidden.is_empty(), "left behind: {hidden:?}");
 }
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_file_is_not_content() {
+    let bom = "\u{feff}";
+    let p = Project::new()
+        .file(
+            "book.yaml",
+            &format!("{bom}title: Marked book\ndescription: D\nlanguages:\n  fi:\n    title: F\n"),
+        )
+        .file(
+            "content/index.md",
+            &format!("{bom}---\ntitle: Front title\n---\n# Heading\n"),
+        )
+        .file("content/index.fi.md", "# Moi\n")
+        .file(
+            "themes/default/i18n/fi.yaml",
+            &format!("{bom}nav.contents: Sisältö FI\n"),
+        )
+        .file(
+            "themes/default/css/99-extra.css",
+            &format!("{bom}.extra {{ color: red; }}\n"),
+        );
+    let run = p.build().succeeds();
+    assert!(!run.stderr().contains("nav.contents"), "{}", run.stderr());
+    let index = p.read("index.html");
+    assert!(index.contains("Front title"), "front matter is read");
+    assert!(!index.contains("title: Front title"), "{index}");
+    assert!(index.contains("Marked book"), "{index}");
+    assert!(p.read("fi/index.html").contains("Sisältö FI"));
+    let css = p.read("assets/playbook.css");
+    assert!(css.contains(".extra { color: red; }"), "the style is kept");
+    for page in ["index.html", "fi/index.html", "assets/playbook.css"] {
+        assert!(!p.read(page).contains(bom), "a mark left in {page}");
+    }
+}
