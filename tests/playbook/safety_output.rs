@@ -341,3 +341,28 @@ fn a_byte_order_mark_at_the_start_of_a_file_is_not_content() {
         assert!(!p.read(page).contains(bom), "a mark left in {page}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn control_characters_in_names_are_printed_escaped() {
+    let evil = "a\u{1b}]0;PWNED\u{7}\u{1b}[2Jb";
+    let shown = "a\\u{1b}]0;PWNED\\u{7}\\u{1b}[2Jb";
+    let raw = |text: &str| text.contains(['\u{1b}', '\u{7}']);
+
+    // A diagnostic about a file of that name.
+    let project = Project::new().file(&format!("content/{evil}.md"), "---\ntitle: T\n");
+    let run = project
+        .build()
+        .fails_with(&[&format!("{shown}.md"), "not closed"]);
+    assert!(!raw(&run.stderr()), "{:?}", run.stderr());
+
+    // Paths in messages: a site written there, and one refused there.
+    let project = Project::new().file("content/index.md", "# Hi\n");
+    let run = build_to(&project, Path::new(evil)).succeeds();
+    assert!(run.stdout().contains(shown), "{:?}", run.stdout());
+    assert!(!raw(&run.stdout()), "{:?}", run.stdout());
+    std::fs::write(project.path().join(format!("{evil}/{evil}.txt")), "").unwrap();
+    std::fs::remove_file(project.path().join(evil).join(MARKER)).unwrap();
+    let run = build_to(&project, Path::new(evil)).fails_with(&["refusing", shown]);
+    assert!(!raw(&run.stderr()), "{:?}", run.stderr());
+}
