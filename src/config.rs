@@ -118,19 +118,19 @@ impl Config {
                 .with_help(help),
             ]
         })?;
-        let text = String::from_utf8(bytes).map_err(|err| {
+        let text = crate::diagnostics::decode(&bytes).map_err(|err| {
             vec![
                 Diagnostic::error(
                     "config::not-utf8",
                     format!(
                         "{FILE_NAME} is not valid UTF-8 (bad byte at offset {})",
-                        err.utf8_error().valid_up_to()
+                        err.valid_up_to()
                     ),
                 )
                 .with_help("save the file as UTF-8"),
             ]
         })?;
-        Config::parse(SourceFile::new(FILE_NAME, text))
+        Config::parse(SourceFile::new(FILE_NAME, text.to_string()))
     }
 
     pub fn parse(source: Arc<SourceFile>) -> Result<Config, Vec<Diagnostic>> {

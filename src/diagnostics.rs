@@ -21,6 +21,42 @@ use serde::Serialize;
 /// The most diagnostics printed for one file; the rest are counted.
 pub const MAX_PER_FILE: usize = 50;
 
+/// The UTF-8 byte-order mark some editors put at the start of a file.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// A file's bytes as text, without a leading byte-order mark: the one way
+/// the build reads `book.yaml`, pages and theme files as text, so a mark
+/// an editor added is never taken for content.
+pub fn decode(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    std::str::from_utf8(bytes.strip_prefix(BOM).unwrap_or(bytes))
+}
+
+/// [`decode`], with invalid bytes replaced by U+FFFD.
+pub fn decode_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(bytes.strip_prefix(BOM).unwrap_or(bytes))
+}
+
+/// `text` made safe to print to a terminal: control characters (C0 but
+/// newline and tab, DEL, C1), which could move the cursor, clear the
+/// screen or set the window title, become a visible escape such as
+/// `\u{1b}`. Every path and message printed to the terminal passes
+/// through it.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A file the build read, kept so diagnostics can show its lines.
 ///
 /// Where each line starts is indexed once, so placing a diagnostic costs a
@@ -104,7 +140,7 @@ impl SourceCode for SourceFile {
             context_lines_after,
         )?;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
+            terminal_safe(&self.name).into_owned(),
             inner.data(),
             SourceSpan::new(
                 (inner.span().offset() + window.start).into(),
@@ -241,9 +277,12 @@ impl Diagnostic {
             Some(loc) => format!("{}: {}", loc.display(), self.message),
             None => self.message.clone(),
         };
+        let safe = |text: &String| terminal_safe(text).into_owned();
         let report = Report {
             diagnostic: self,
-            header,
+            header: safe(&header),
+            label: self.label.as_ref().map(safe),
+            help: self.help.as_ref().map(safe),
         };
         if handler.render_report(&mut out, &report).is_err() {
             out = format!("{report}");
@@ -305,6 +344,7 @@ fn held_back(file: &str, errors: usize, warnings: usize) -> String {
         (e, 0) => plural(e, "error"),
         (e, w) => format!("{} and {}", plural(e, "error"), plural(w, "warning")),
     };
+    let file = terminal_safe(file);
     format!("… and {counts} in {file} (at most {MAX_PER_FILE} are shown per file)\n")
 }
 
@@ -324,9 +364,12 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
 }
 
 /// A diagnostic as printed: the header carries `file:line:col`.
+/// Its texts are made [`terminal_safe`].
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
     header: String,
+    label: Option<String>,
+    help: Option<String>,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -356,8 +399,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -376,10 +418,8 @@ impl miette::Diagnostic for Report<'_> {
         if loc.span.is_empty() && loc.span.start == 0 {
             return None;
         }
-        let span = LabeledSpan::new_with_span(
-            self.diagnostic.label.clone(),
-            (loc.span.start, loc.span.len().max(1)),
-        );
+        let span =
+            LabeledSpan::new_with_span(self.label.clone(), (loc.span.start, loc.span.len().max(1)));
         Some(Box::new(std::iter::once(span)))
     }
 }
@@ -420,6 +460,40 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(
+            terminal_safe("a\u{1b}[2J\u{7}\r\u{7f}\u{9b}b\n\tä"),
+            "a\\u{1b}[2J\\u{7}\\u{d}\\u{7f}\\u{9b}b\n\tä"
+        );
+        assert!(matches!(
+            terminal_safe("plain ä\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let d = Diagnostic::error("x", "bad \u{1b}]0;T\u{7}")
+            .at(&SourceFile::new("c\u{1b}[2J.md", "text\n".into()), 0..4)
+            .with_label("l\u{1b}")
+            .with_help("h\u{1b}");
+        let shown = d.render(true);
+        assert!(!shown.contains("\u{7}"), "{shown:?}");
+        for part in [
+            "bad \\u{1b}]0;T\\u{7}",
+            "c\\u{1b}[2J.md",
+            "l\\u{1b}",
+            "h\\u{1b}",
+        ] {
+            assert!(shown.contains(part), "{part} in {shown:?}");
+        }
+    }
+
+    #[test]
+    fn decoding_drops_a_leading_byte_order_mark_only() {
+        assert_eq!(decode(b"\xef\xbb\xbfa: 1").unwrap(), "a: 1");
+        assert_eq!(decode(b"a\xef\xbb\xbf").unwrap(), "a\u{feff}");
+        assert_eq!(decode_lossy(b"\xef\xbb\xbfx\xff"), "x\u{fffd}");
+        assert_eq!(decode(b"\xef\xbb\xbf\xff").unwrap_err().valid_up_to(), 0);
+    }
 
     #[test]
     fn line_and_column_count_characters_not_bytes() {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use playbook::diagnostics::Diagnostic;
+use playbook::diagnostics::{Diagnostic, terminal_safe};
 use playbook::serve::publish::WatchOptions;
 use playbook::serve::{Reporter, ServeOptions};
 use playbook::site::{self, BuildError, BuildOptions};
@@ -153,6 +153,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// A path or message as it may be printed: see [`terminal_safe`].
+fn shown(text: impl std::fmt::Display) -> String {
+    terminal_safe(&text.to_string()).into_owned()
+}
+
 fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
@@ -191,7 +196,7 @@ fn build(dir: &Path, out: Option<PathBuf>, drafts: bool, verbosity: Verbosity) -
                     report.pages,
                     if report.pages == 1 { "" } else { "s" },
                     report.elapsed.as_millis(),
-                    report.out.display()
+                    shown(report.out.display())
                 );
             }
             ExitCode::SUCCESS
@@ -206,7 +211,7 @@ fn build(dir: &Path, out: Option<PathBuf>, drafts: bool, verbosity: Verbosity) -
             ExitCode::from(1)
         }
         Err(BuildError::Output(err)) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", shown(&err));
             eprintln!("the previous site, if any, was left untouched");
             ExitCode::from(1)
         }
@@ -218,18 +223,18 @@ fn init(dir: &Path, title: &str, verbosity: Verbosity) -> ExitCode {
         Ok(files) => {
             if verbosity > Verbosity::Quiet {
                 for file in &files {
-                    println!("  created {}", file.display());
+                    println!("  created {}", shown(file.display()));
                 }
                 println!(
                     "A new playbook is ready in {}. Build it with `playbook build {}`.",
-                    dir.display(),
-                    dir.display()
+                    shown(dir.display()),
+                    shown(dir.display())
                 );
             }
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", shown(&err));
             ExitCode::from(1)
         }
     }
@@ -246,7 +251,7 @@ impl Reporter for Terminal {
         if self.verbosity > Verbosity::Quiet {
             // A closed stdout (`playbook serve | head`) must not stop the
             // server: the line is dropped instead.
-            let _ = writeln!(std::io::stdout(), "{line}");
+            let _ = writeln!(std::io::stdout(), "{}", shown(line));
         }
     }
 
@@ -259,7 +264,7 @@ fn serve(dir: &Path, options: ServeOptions, verbosity: Verbosity) -> ExitCode {
     match playbook::serve::serve(dir, options, Terminal { verbosity }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", shown(&err));
             ExitCode::from(1)
         }
     }

@@ -330,12 +330,12 @@ pub fn read_page(
         )
         .with_help("check that the file exists and is readable")
     })?;
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
+    let text = match crate::diagnostics::decode(&bytes) {
+        Ok(text) => text.to_string(),
         Err(err) => {
-            let valid = err.utf8_error().valid_up_to();
-            let bad_len = err.utf8_error().error_len().unwrap_or(1);
-            let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let valid = err.valid_up_to();
+            let bad_len = err.error_len().unwrap_or(1);
+            let lossy = crate::diagnostics::decode_lossy(&bytes).into_owned();
             let source = SourceFile::new(name.clone(), lossy);
             // In the lossy text the bad bytes became one replacement character.
             return Err(Diagnostic::error(

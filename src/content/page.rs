@@ -107,19 +107,18 @@ impl Page {
 pub fn parse_front_matter(
     source: &Arc<SourceFile>,
 ) -> Result<(FrontMatter, Range<usize>), Diagnostic> {
+    // A byte-order mark was taken off when the file was read.
     let text = source.text.as_str();
-    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let rest = &text[start..];
-    let Some(after_open) = rest
+    let Some(after_open) = text
         .strip_prefix("---\n")
-        .or_else(|| rest.strip_prefix("---\r\n"))
+        .or_else(|| text.strip_prefix("---\r\n"))
     else {
-        return Ok((FrontMatter::default(), start..text.len()));
+        return Ok((FrontMatter::default(), 0..text.len()));
     };
     let yaml_start = text.len() - after_open.len();
     let close = find_closing_fence(after_open).ok_or_else(|| {
         Diagnostic::error("page::front-matter", "front matter is not closed")
-            .at(source, start..start + 3)
+            .at(source, 0..3)
             .with_label("opened here")
             .with_help("end the front matter with a line holding only `---`")
     })?;

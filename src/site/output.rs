@@ -93,6 +93,7 @@ fn write_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
 /// and is removed if dropped before that.
 pub struct Staging {
     target: PathBuf,
+    project: PathBuf,
     dir: PathBuf,
     committed: bool,
 }
@@ -103,7 +104,8 @@ impl Staging {
     /// folder playbook did not make; removes what killed builds left.
     pub fn new(target: &Path, project: &Path) -> Result<Staging, OutputError> {
         let target = resolve(target)?;
-        check_target(&target, &resolve(project)?)?;
+        let project = resolve(project)?;
+        check_target(&target, &project)?;
         let (parent, name) = match (target.parent(), target.file_name()) {
             (Some(parent), Some(name)) => (parent, name.to_string_lossy().into_owned()),
             _ => {
@@ -120,6 +122,7 @@ impl Staging {
         std::fs::create_dir(&dir).map_err(write_err(&dir))?;
         let staging = Staging {
             target,
+            project,
             dir,
             committed: false,
         };
@@ -135,7 +138,9 @@ impl Staging {
     /// Swaps the staging folder in for the output folder, then removes the
     /// old site.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        // The build took a while: look again at what the target holds now.
+        // The build took a while: look again at the sources and at what
+        // the target holds now.
+        check_sources(&self.target, &self.project)?;
         let replaces = match existing(&self.target)? {
             Existing::Nothing => false,
             Existing::Site => true,
@@ -285,40 +290,52 @@ fn is_marked(dir: &Path) -> bool {
 }
 
 /// Refuses a canonical `target` that equals or holds the canonical
-/// `project`, or lies in one of its sources, or holds anything but a site.
+/// `project` or one of its sources, or lies in one of them, or holds
+/// anything but a site.
 fn check_target(target: &Path, project: &Path) -> Result<(), OutputError> {
-    let refuse = |reason: String, help: &str| OutputError::Unsafe {
-        path: target.to_path_buf(),
-        reason,
-        help: help.to_string(),
-    };
-    if project.starts_with(target) {
-        return Err(refuse(
-            "it holds the playbook project itself".into(),
-            OWN_FOLDER,
-        ));
-    }
-    for source in SOURCES {
-        let path = project.join(source);
-        // A source may itself be a link to a folder elsewhere.
-        let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-        if target == path || target == real {
-            return Err(refuse(
-                format!("it is the project's `{source}`"),
-                OWN_FOLDER,
-            ));
-        }
-        if target.starts_with(&path) || target.starts_with(&real) {
-            return Err(refuse(
-                format!("it lies inside the project's `{source}`"),
-                OWN_FOLDER,
-            ));
-        }
-    }
+    check_sources(target, project)?;
     match existing(target)? {
         Existing::Other(refusal) => Err(refusal.error(target)),
         Existing::Nothing | Existing::Site => Ok(()),
     }
+}
+
+/// Refuses a canonical `target` that equals, holds or lies inside the
+/// canonical `project` or one of its sources, each compared both as it
+/// stands in the project and as its link resolves: replacing the target
+/// deletes whatever it holds.
+fn check_sources(target: &Path, project: &Path) -> Result<(), OutputError> {
+    let refuse = |reason: String| OutputError::Unsafe {
+        path: target.to_path_buf(),
+        reason,
+        help: OWN_FOLDER.to_string(),
+    };
+    if project.starts_with(target) {
+        return Err(refuse("it holds the playbook project itself".into()));
+    }
+    for source in SOURCES {
+        let path = project.join(source);
+        // A source may itself be a link to a folder or file elsewhere.
+        let real = match std::fs::canonicalize(&path) {
+            Ok(real) => real,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => path.clone(),
+            Err(err) => return Err(read_err(&path)(err)),
+        };
+        if target == path || target == real {
+            return Err(refuse(format!("it is the project's `{source}`")));
+        }
+        if target.starts_with(&path) || target.starts_with(&real) {
+            return Err(refuse(format!("it lies inside the project's `{source}`")));
+        }
+        if real.starts_with(target) {
+            return Err(refuse(format!(
+                "it holds the project's `{source}` (linked to `{}`), \
+                 so building would delete it",
+                real.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The canonical form of a path that may not exist yet: its deepest
@@ -526,6 +543,29 @@ mod tests {
             );
         }
         assert!(Staging::new(&project.join("public"), &project).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_source_linked_into_the_target_during_the_build_stops_the_commit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path().join("book");
+        let out = tmp.path().join("public");
+        std::fs::create_dir_all(project.join("content")).unwrap();
+        std::fs::create_dir_all(out.join("pages")).unwrap();
+        mark(&out).unwrap();
+        let staging = Staging::new(&out, &project).unwrap();
+        let staged = staging.dir().to_path_buf();
+
+        std::fs::remove_dir(project.join("content")).unwrap();
+        std::os::unix::fs::symlink(out.join("pages"), project.join("content")).unwrap();
+        let err = staging.commit().err();
+        assert!(
+            matches!(&err, Some(OutputError::Unsafe { reason, .. }) if reason.contains("`content`")),
+            "{err:?}"
+        );
+        assert!(out.join("pages").is_dir(), "the linked source stays");
+        assert!(!staged.exists(), "the staging folder is removed");
     }
 
     #[test]

@@ -175,7 +175,7 @@ impl Theme {
             let Some(name) = path.strip_prefix("templates/") else {
                 continue;
             };
-            let source = match std::str::from_utf8(&file.bytes) {
+            let source = match crate::diagnostics::decode(&file.bytes) {
                 Ok(text) => text.to_string(),
                 Err(_) => {
                     problems.push(Diagnostic::error(
@@ -198,7 +198,7 @@ impl Theme {
             else {
                 continue;
             };
-            let text = String::from_utf8_lossy(&file.bytes).into_owned();
+            let text = crate::diagnostics::decode_lossy(&file.bytes).into_owned();
             let source = SourceFile::new(file.origin.clone(), text);
             match crate::yaml::from_str::<BTreeMap<String, String>>(&source.text) {
                 Ok(map) => {
@@ -291,7 +291,7 @@ impl Theme {
                 .map(|f| {
                     (
                         f.origin.clone(),
-                        String::from_utf8_lossy(&f.bytes).into_owned(),
+                        crate::diagnostics::decode_lossy(&f.bytes).into_owned(),
                     )
                 });
             match origin {
@@ -319,7 +319,7 @@ impl Theme {
             .filter(|(p, _)| p.starts_with("components/"));
         for (path, file) in styles.chain(component_styles) {
             if path.ends_with(".css") {
-                let text = String::from_utf8_lossy(&file.bytes);
+                let text = crate::diagnostics::decode_lossy(&file.bytes);
                 css.push_str(&format!("/* {path} */\n{text}\n"));
             }
         }
@@ -327,7 +327,7 @@ impl Theme {
 
         let mut js = String::from("(function () {\n\"use strict\";\n");
         if let Some(core) = self.files.get(CORE_SCRIPT) {
-            let text = String::from_utf8_lossy(&core.bytes);
+            let text = crate::diagnostics::decode_lossy(&core.bytes);
             js.push_str(&format!("/* {CORE_SCRIPT} */\n{text}\n"));
         }
         let scripts = self.files.iter().filter(|(p, _)| {
@@ -343,7 +343,7 @@ impl Theme {
                 js.push_str("try {\n(function () {\n");
                 open = Some(component);
             }
-            let text = String::from_utf8_lossy(&file.bytes);
+            let text = crate::diagnostics::decode_lossy(&file.bytes);
             js.push_str(&format!("/* {} */\n{text}\n", path.replace("*/", "* /")));
         }
         if let Some(done) = open {

@@ -139,6 +139,50 @@ fn a_link_to_the_project_does_not_get_past_the_guard() {
     assert!(project.out("index.html").is_file());
 }
 
+#[cfg(unix)]
+#[test]
+fn sources_linked_into_the_output_folder_are_never_deleted() {
+    // The project's content and book.yaml are links into a folder that
+    // holds an old site: replacing that folder would delete them.
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::write(shared.path().join(MARKER), "").unwrap();
+    std::fs::create_dir(shared.path().join("content")).unwrap();
+    std::fs::write(shared.path().join("content/index.md"), "# Hi\n").unwrap();
+    std::fs::write(shared.path().join("book.yaml"), "title: Shared\n").unwrap();
+
+    let project = Project::new();
+    std::os::unix::fs::symlink(
+        shared.path().join("content"),
+        project.path().join("content"),
+    )
+    .unwrap();
+    build_to(&project, shared.path()).fails_with(&[
+        "refusing to write the site",
+        "it holds the project's `content`",
+        "so building would delete it",
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(shared.path().join("content/index.md")).unwrap(),
+        "# Hi\n"
+    );
+
+    // A linked book.yaml, with the content back in the project.
+    std::fs::remove_file(project.path().join("content")).unwrap();
+    let project = project.file("content/index.md", "# Hi\n");
+    std::fs::remove_file(project.path().join("book.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        shared.path().join("book.yaml"),
+        project.path().join("book.yaml"),
+    )
+    .unwrap();
+    build_to(&project, shared.path()).fails_with(&["refusing to write the site", "`book.yaml`"]);
+    assert_eq!(
+        std::fs::read_to_string(shared.path().join("book.yaml")).unwrap(),
+        "title: Shared\n"
+    );
+    assert!(shared.path().join(MARKER).is_file(), "the old site stays");
+}
+
 #[test]
 fn leftovers_of_killed_builds_go_once_their_process_is_gone() {
     let project = Project::new().file("content/index.md", "# Hi\n");
@@ -261,4 +305,64 @@ fn running_out_of_open_files_says_so() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert!(hidden.is_empty(), "left behind: {hidden:?}");
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_file_is_not_content() {
+    let bom = "\u{feff}";
+    let p = Project::new()
+        .file(
+            "book.yaml",
+            &format!("{bom}title: Marked book\ndescription: D\nlanguages:\n  fi:\n    title: F\n"),
+        )
+        .file(
+            "content/index.md",
+            &format!("{bom}---\ntitle: Front title\n---\n# Heading\n"),
+        )
+        .file("content/index.fi.md", "# Moi\n")
+        .file(
+            "themes/default/i18n/fi.yaml",
+            &format!("{bom}nav.contents: Sisältö FI\n"),
+        )
+        .file(
+            "themes/default/css/99-extra.css",
+            &format!("{bom}.extra {{ color: red; }}\n"),
+        );
+    let run = p.build().succeeds();
+    assert!(!run.stderr().contains("nav.contents"), "{}", run.stderr());
+    let index = p.read("index.html");
+    assert!(index.contains("Front title"), "front matter is read");
+    assert!(!index.contains("title: Front title"), "{index}");
+    assert!(index.contains("Marked book"), "{index}");
+    assert!(p.read("fi/index.html").contains("Sisältö FI"));
+    let css = p.read("assets/playbook.css");
+    assert!(css.contains(".extra { color: red; }"), "the style is kept");
+    for page in ["index.html", "fi/index.html", "assets/playbook.css"] {
+        assert!(!p.read(page).contains(bom), "a mark left in {page}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn control_characters_in_names_are_printed_escaped() {
+    let evil = "a\u{1b}]0;PWNED\u{7}\u{1b}[2Jb";
+    let shown = "a\\u{1b}]0;PWNED\\u{7}\\u{1b}[2Jb";
+    let raw = |text: &str| text.contains(['\u{1b}', '\u{7}']);
+
+    // A diagnostic about a file of that name.
+    let project = Project::new().file(&format!("content/{evil}.md"), "---\ntitle: T\n");
+    let run = project
+        .build()
+        .fails_with(&[&format!("{shown}.md"), "not closed"]);
+    assert!(!raw(&run.stderr()), "{:?}", run.stderr());
+
+    // Paths in messages: a site written there, and one refused there.
+    let project = Project::new().file("content/index.md", "# Hi\n");
+    let run = build_to(&project, Path::new(evil)).succeeds();
+    assert!(run.stdout().contains(shown), "{:?}", run.stdout());
+    assert!(!raw(&run.stdout()), "{:?}", run.stdout());
+    std::fs::write(project.path().join(format!("{evil}/{evil}.txt")), "").unwrap();
+    std::fs::remove_file(project.path().join(evil).join(MARKER)).unwrap();
+    let run = build_to(&project, Path::new(evil)).fails_with(&["refusing", shown]);
+    assert!(!raw(&run.stderr()), "{:?}", run.stderr());
 }
