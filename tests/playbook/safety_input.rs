@@ -270,3 +270,56 @@ fn errors_past_50_in_a_file_are_counted_not_printed() {
     let shown = run.stderr().matches("link to a missing page").count();
     assert_eq!(shown, 50, "{}", run.stderr());
 }
+
+#[test]
+fn an_error_past_column_65535_prints_an_excerpt_of_its_line() {
+    let long = "x".repeat(70_000);
+    let project = page_with(&format!("{long} [a](missing.md) ![](pic.png)\nnext line\n"))
+        .file("content/pic.png", "");
+    let run = run(&project, "build").fails_with(&[
+        // The true line and column, in the header and above the excerpt.
+        "content/index.md:3:70006: link to a missing page `missing.md`",
+        "[content/index.md:3:70006]",
+        "no such page under content/",
+        "content/index.md:3:70018: image has no alt text",
+        "next line",
+    ]);
+    let err = run.stderr();
+    assert!(err.contains("…xxxx"), "{err}");
+    assert!(err.contains("xxxx [a](missing.md) ![](pic.png)"), "{err}");
+    assert!(
+        !err.contains(&"x".repeat(1000)),
+        "the whole line was printed"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_warning_past_column_65535_alone_is_printed_by_check() {
+    let long = "x".repeat(70_000);
+    let project = page_with(&format!("{long} ![](pic.png)\n")).file("content/pic.png", "");
+    let run = run(&project, "check").succeeds();
+    let err = run.stderr();
+    assert!(
+        err.contains("content/index.md:3:70002: image has no alt text"),
+        "{err}"
+    );
+    assert!(err.contains("xxxx ![](pic.png)"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn an_error_past_column_65535_of_book_yaml_prints_an_excerpt() {
+    let long = "é".repeat(70_000);
+    let project = page_with("").file("book.yaml", &format!("{{title: \"{long}\", bogus: 1}}\n"));
+    let run = run(&project, "build").fails_with(&[
+        "book.yaml:1:70013: book.yaml: unknown field `bogus`",
+        "[book.yaml:1:70013]",
+        "éééé\", bogus: 1}",
+    ]);
+    assert!(
+        !run.stderr().contains(&"é".repeat(1000)),
+        "{}",
+        run.stderr()
+    );
+}
