@@ -348,7 +348,18 @@ impl Diagnostic {
 
     /// Adds "did you mean" help when one of `candidates` is close to `wrong`.
     pub fn suggest<'a>(self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
-        match closest(wrong, candidates) {
+        self.suggest_within(&mut Suggestions::default(), wrong, candidates)
+    }
+
+    /// [`Diagnostic::suggest`], spending the budget of the file's
+    /// `suggestions`.
+    pub fn suggest_within<'a>(
+        self,
+        suggestions: &mut Suggestions,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        match suggestions.closest(wrong, candidates) {
             Some(close) => self.with_help(format!("did you mean `{close}`?")),
             None => self,
         }
@@ -458,19 +469,82 @@ fn held_back(file: &str, errors: usize, warnings: usize) -> String {
     format!("… and {counts} in {file} (at most {MAX_PER_FILE} are shown per file)\n")
 }
 
+/// Work one [`Suggestions`] may spend: about a byte or a character pair
+/// compared per unit, some tens of milliseconds in all.
+const SUGGESTION_BUDGET: usize = 10_000_000;
+
+/// "Did you mean" suggestions for the problems of one file, within a
+/// budget, so a file with thousands of wrong names costs time linear in its
+/// size, not in its errors times its names. Only the first
+/// [`MAX_PER_FILE`] asks are answered (the rest are not printed), and all of
+/// them together compare at most [`SUGGESTION_BUDGET`] units of text.
+#[derive(Debug, Clone)]
+pub struct Suggestions {
+    asks: usize,
+    budget: usize,
+}
+
+impl Default for Suggestions {
+    fn default() -> Self {
+        Suggestions {
+            asks: MAX_PER_FILE,
+            budget: SUGGESTION_BUDGET,
+        }
+    }
+}
+
+impl Suggestions {
+    /// The closest candidate to `wrong` by edit distance, if one is close
+    /// enough to be a plausible typo and the budget lasts to find it.
+    pub fn closest<'a>(
+        &mut self,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        if self.asks == 0 {
+            return None;
+        }
+        self.asks -= 1;
+        let wrong_lower = wrong.to_lowercase();
+        let wrong_len = wrong.chars().count();
+        let mut best: Option<(usize, &str)> = None;
+        for c in candidates {
+            // Reading the candidate costs its length.
+            let Some(left) = self.budget.checked_sub(c.len() + 1) else {
+                self.budget = 0;
+                break;
+            };
+            self.budget = left;
+            let len = c.chars().count();
+            let limit = (wrong_len.max(len) / 3).max(1);
+            // The distance is at least the difference in length.
+            let floor = wrong_len.abs_diff(len);
+            if floor > limit || best.is_some_and(|(d, _)| floor >= d) {
+                continue;
+            }
+            let Some(left) = self.budget.checked_sub(wrong_len.saturating_mul(len)) else {
+                self.budget = 0;
+                break;
+            };
+            self.budget = left;
+            let distance = strsim::osa_distance(&wrong_lower, &c.to_lowercase());
+            if distance > 0 && distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+                best = Some((distance, c));
+                if distance == 1 {
+                    // No candidate can come closer.
+                    break;
+                }
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+}
+
 /// The closest candidate to `wrong` by edit distance, if any is close enough
-/// to be a plausible typo.
+/// to be a plausible typo. For a few fixed names; where one file can ask
+/// many times, ask one [`Suggestions`] for the file.
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let wrong_lower = wrong.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::osa_distance(&wrong_lower, &c.to_lowercase()), c))
-        .filter(|(distance, c)| {
-            let longest = wrong.chars().count().max(c.chars().count());
-            *distance > 0 && *distance <= (longest / 3).max(1)
-        })
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, c)| c)
+    Suggestions::default().closest(wrong, candidates)
 }
 
 /// A diagnostic as printed: the header carries `file:line:col`.

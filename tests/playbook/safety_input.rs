@@ -323,3 +323,50 @@ fn an_error_past_column_65535_of_book_yaml_prints_an_excerpt() {
         run.stderr()
     );
 }
+
+/// A name of 30 characters, so each comparison of two names costs.
+fn long_name(i: usize) -> String {
+    format!("{}-{i:05}", "a".repeat(24))
+}
+
+#[test]
+fn thousands_of_missing_anchors_suggest_for_the_first_and_stay_linear() {
+    let n = 8000;
+    let mut body = String::new();
+    for i in 0..n {
+        body.push_str(&format!("## {}\n\n", long_name(i)));
+    }
+    for i in 0..n {
+        body.push_str(&format!("[x](#{}b)\n", long_name(i)));
+    }
+    let run = run(&page_with(&body), "build").fails_with(&[
+        &format!("did you mean `#{}`?", long_name(0)),
+        &format!("the build failed with {n} errors"),
+    ]);
+    let shown = run.stderr().matches("no such anchor").count();
+    assert_eq!(shown, 50, "{}", run.stderr());
+}
+
+#[test]
+fn thousands_of_unknown_next_nodes_suggest_for_the_first_and_stay_linear() {
+    let mut yaml = String::from("title: T\nnodes:\n");
+    for i in 0..999 {
+        yaml.push_str(&format!(
+            "  {}:\n    question: Q{i}?\n    answers:\n",
+            long_name(i)
+        ));
+        for j in 0..50 {
+            yaml.push_str(&format!(
+                "      - label: \"A{j}\"\n        next: {}x{j}\n",
+                long_name(i)
+            ));
+        }
+    }
+    yaml.push_str("  end:\n    outcome: Done\n");
+    let run = run(&page_with(&tree(&yaml)), "build").fails_with(&[
+        &format!("did you mean `{}`?", long_name(0)),
+        "the build failed with 49950 errors",
+    ]);
+    let shown = run.stderr().matches("names a node that").count();
+    assert_eq!(shown, 50, "{}", run.stderr());
+}
