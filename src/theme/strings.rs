@@ -129,10 +129,8 @@ impl Strings {
             })
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        // `</` cannot close the script element the JSON sits in.
-        serde_json::to_string(&picked)
-            .unwrap_or_else(|_| "{}".to_string())
-            .replace("</", "<\\/")
+        let json = serde_json::to_string(&picked).unwrap_or_else(|_| "{}".to_string());
+        crate::html::json_in_script(&json)
     }
 }
 

@@ -370,3 +370,25 @@ fn thousands_of_unknown_next_nodes_suggest_for_the_first_and_stay_linear() {
     let shown = run.stderr().matches("names a node that").count();
     assert_eq!(shown, 50, "{}", run.stderr());
 }
+
+#[test]
+fn a_theme_string_cannot_open_a_comment_in_the_strings_script() {
+    let project = page_with("").file(
+        "themes/default/i18n/en.yaml",
+        "clause.copied: \"Copied <!--<script> & </script>\"\n",
+    );
+    run(&project, "build").succeeds();
+    let page = project.read("index.html");
+    let open = "<script type=\"application/json\" id=\"pb-strings\">";
+    let start = page.find(open).expect("the strings script") + open.len();
+    let json = &page[start..start + page[start..].find("</script>").expect("its end")];
+    assert!(!json.contains("<!--"), "{json}");
+    assert!(!json.contains('<'), "{json}");
+    let strings: serde_json::Value = serde_json::from_str(json).expect("the strings parse");
+    assert_eq!(
+        strings["clause.copied"], "Copied <!--<script> & </script>",
+        "{json}"
+    );
+    // The page's own scripts follow, outside any comment.
+    assert!(page[start..].contains("<script src="), "{page}");
+}
