@@ -85,7 +85,7 @@ impl SourceFile {
 const EXCERPT_CONTEXT: usize = 120;
 /// The most characters of a span's own line shown; longer spans are cut.
 const EXCERPT_SPAN: usize = 120;
-/// Lines longer than this (in bytes) are cut down to a window.
+/// Lines longer than this (in characters) are cut down to a window.
 const EXCERPT_LINE: usize = 2 * EXCERPT_CONTEXT + EXCERPT_SPAN;
 /// Marks the characters left out of a cut line.
 const ELLIPSIS: &str = "…";
@@ -147,7 +147,9 @@ impl Excerpt {
             } else {
                 line.start..line.start
             };
-            let shown = if line.len() <= EXCERPT_LINE {
+            let shown = if line.len() <= EXCERPT_LINE
+                || text[line.clone()].chars().count() <= EXCERPT_LINE
+            {
                 line.clone()
             } else {
                 let segment = &text[line.clone()];
