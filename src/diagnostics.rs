@@ -57,6 +57,9 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Lines of source shown before and after a diagnostic's span.
+const CONTEXT_LINES: usize = 1;
+
 /// A file the build read, kept so diagnostics can show its lines.
 ///
 /// Where each line starts is indexed once, so placing a diagnostic costs a
@@ -103,54 +106,193 @@ impl SourceFile {
         (line + 1, col + 1)
     }
 
-    /// The byte range of lines `first..=last` (0-based), without the last
-    /// line's newline.
-    fn lines(&self, first: usize, last: usize) -> Range<usize> {
-        let start = self.line_starts[first];
+    /// The byte range of line `index` (0-based), without its newline.
+    fn line_range(&self, index: usize) -> Range<usize> {
+        let start = self.line_starts[index];
         let end = self
             .line_starts
-            .get(last + 1)
+            .get(index + 1)
             .map_or(self.text.len(), |&next| next.saturating_sub(1));
         start..end.max(start)
     }
 }
 
-/// Hands miette only the lines around a span, found through the line
-/// index, so each rendered diagnostic costs the size of its context.
-impl SourceCode for SourceFile {
+/// Characters of a long line shown on each side of a span.
+const EXCERPT_CONTEXT: usize = 120;
+/// The most characters of a span's own line shown; longer spans are cut.
+const EXCERPT_SPAN: usize = 120;
+/// Lines longer than this (in characters) are cut down to a window.
+const EXCERPT_LINE: usize = 2 * EXCERPT_CONTEXT + EXCERPT_SPAN;
+/// Marks the characters left out of a cut line.
+const ELLIPSIS: &str = "…";
+
+/// One line of an [`Excerpt`]: which bytes of the file it shows, and where
+/// they sit in the excerpt's text.
+#[derive(Debug)]
+struct ExcerptLine {
+    /// The whole line in the file, without its newline.
+    line: Range<usize>,
+    /// The part of it shown.
+    shown: Range<usize>,
+    /// Where the line starts in the excerpt's text.
+    at: usize,
+    /// Bytes of the mark before the shown part (0 when nothing is left out).
+    lead: usize,
+    /// Length of the line in the excerpt, marks included.
+    len: usize,
+}
+
+/// The lines around a diagnostic's span, as handed to miette: each line
+/// longer than [`EXCERPT_LINE`] is cut to a window around the span, with
+/// `…` where text is left out, so a span far along a long line prints as a
+/// readable excerpt and miette never sees a column it cannot format.
+/// Line and column numbers stay those of the file.
+#[derive(Debug)]
+struct Excerpt {
+    file: Arc<SourceFile>,
+    text: String,
+    /// 0-based line in the file of the excerpt's first line.
+    first: usize,
+    lines: Vec<ExcerptLine>,
+    /// The span in the excerpt's text.
+    span: Range<usize>,
+}
+
+impl Excerpt {
+    /// The excerpt for `span` with `context` lines before and after it.
+    fn new(file: &Arc<SourceFile>, span: Range<usize>, context: usize) -> Self {
+        let text = &file.text;
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let end = ceil_char_boundary(text, span.end.clamp(start, text.len()));
+        let start_line = file.line_index(start);
+        let end_line = file.line_index(end.saturating_sub(1).max(start));
+        let first = start_line.saturating_sub(context);
+        let last = (end_line + context).min(file.line_starts.len() - 1);
+        let mut excerpt = Excerpt {
+            file: Arc::clone(file),
+            text: String::new(),
+            first,
+            lines: Vec::with_capacity(last + 1 - first),
+            span: 0..0,
+        };
+        for index in first..=last {
+            let line = file.line_range(index);
+            // The part of the span on this line, else the line's start.
+            let focus = if (start_line..=end_line).contains(&index) {
+                start.clamp(line.start, line.end)..end.clamp(line.start, line.end)
+            } else {
+                line.start..line.start
+            };
+            let shown = if line.len() <= EXCERPT_LINE
+                || text[line.clone()].chars().count() <= EXCERPT_LINE
+            {
+                line.clone()
+            } else {
+                let segment = &text[line.clone()];
+                let from = focus.start - line.start;
+                let to = (focus.end - line.start).max(from);
+                let begin = segment[..from]
+                    .char_indices()
+                    .rev()
+                    .nth(EXCERPT_CONTEXT - 1)
+                    .map_or(0, |(i, _)| i);
+                let to = segment[from..to]
+                    .char_indices()
+                    .nth(EXCERPT_SPAN)
+                    .map_or(to, |(i, _)| from + i);
+                let finish = segment[to..]
+                    .char_indices()
+                    .nth(EXCERPT_CONTEXT)
+                    .map_or(segment.len(), |(i, _)| to + i);
+                line.start + begin..line.start + finish
+            };
+            if index > first {
+                excerpt.text.push('\n');
+            }
+            let at = excerpt.text.len();
+            let lead = if shown.start > line.start {
+                excerpt.text.push_str(ELLIPSIS);
+                ELLIPSIS.len()
+            } else {
+                0
+            };
+            excerpt.text.push_str(&text[shown.clone()]);
+            if shown.end < line.end {
+                excerpt.text.push_str(ELLIPSIS);
+            }
+            excerpt.lines.push(ExcerptLine {
+                line,
+                len: excerpt.text.len() - at,
+                shown,
+                at,
+                lead,
+            });
+        }
+        let from = excerpt.to_excerpt(start);
+        excerpt.span = from..excerpt.to_excerpt(end).max(from);
+        excerpt
+    }
+
+    /// Where a byte offset of the file lands in the excerpt: offsets cut
+    /// away move to the nearest edge of the shown part.
+    fn to_excerpt(&self, offset: usize) -> usize {
+        let index = self.file.line_index(offset).saturating_sub(self.first);
+        let Some(l) = self.lines.get(index) else {
+            return self.text.len();
+        };
+        if offset > l.line.end {
+            // The newline after the line.
+            return l.at + l.len;
+        }
+        let offset = offset.clamp(l.shown.start, l.shown.end);
+        l.at + l.lead + (offset - l.shown.start)
+    }
+
+    /// The byte offset of the file an excerpt offset shows.
+    fn to_file(&self, offset: usize) -> usize {
+        let index = self
+            .lines
+            .partition_point(|l| l.at <= offset)
+            .saturating_sub(1);
+        let l = &self.lines[index];
+        let within = offset.saturating_sub(l.at + l.lead).min(l.shown.len());
+        l.shown.start + within
+    }
+}
+
+/// Reads from the excerpt's text, with line numbers and the column of a
+/// span's start given as in the file.
+impl SourceCode for Excerpt {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let start = span.offset();
-        let end = start + span.len();
-        if end > self.text.len() {
-            return Err(MietteError::OutOfBounds);
-        }
-        let first = self.line_index(start).saturating_sub(context_lines_before);
-        let last = (self.line_index(end.saturating_sub(1).max(start)) + context_lines_after)
-            .min(self.line_starts.len() - 1);
-        let window = self.lines(first, last);
-        let local = SourceSpan::new((start - window.start).into(), span.len());
-        let inner = self.text[window.clone()].read_span(
-            &local,
-            context_lines_before,
-            context_lines_after,
-        )?;
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let column = if context_lines_before == 0 {
+            self.file.line_col(self.to_file(inner.span().offset())).1 - 1
+        } else {
+            0
+        };
         Ok(Box::new(MietteSpanContents::new_named(
-            terminal_safe(&self.name).into_owned(),
+            terminal_safe(&self.file.name).into_owned(),
             inner.data(),
-            SourceSpan::new(
-                (inner.span().offset() + window.start).into(),
-                inner.span().len(),
-            ),
-            inner.line() + first,
-            inner.column(),
-            inner.line_count() + first,
+            *inner.span(),
+            inner.line() + self.first,
+            column,
+            inner.line_count() + self.first,
         )))
     }
+}
+
+fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -244,7 +386,18 @@ impl Diagnostic {
 
     /// Adds "did you mean" help when one of `candidates` is close to `wrong`.
     pub fn suggest<'a>(self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
-        match closest(wrong, candidates) {
+        self.suggest_within(&mut Suggestions::default(), wrong, candidates)
+    }
+
+    /// [`Diagnostic::suggest`], spending the budget of the file's
+    /// `suggestions`.
+    pub fn suggest_within<'a>(
+        self,
+        suggestions: &mut Suggestions,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        match suggestions.closest(wrong, candidates) {
             Some(close) => self.with_help(format!("did you mean `{close}`?")),
             None => self,
         }
@@ -270,7 +423,7 @@ impl Diagnostic {
             GraphicalTheme::unicode_nocolor()
         };
         let handler = GraphicalReportHandler::new_themed(theme)
-            .with_context_lines(1)
+            .with_context_lines(CONTEXT_LINES)
             .with_width(100);
         let mut out = String::new();
         let header = match self.location.as_ref() {
@@ -278,11 +431,21 @@ impl Diagnostic {
             None => self.message.clone(),
         };
         let safe = |text: &String| terminal_safe(text).into_owned();
+        // A diagnostic about a whole file has nothing to quote.
+        let excerpt = self
+            .location
+            .as_ref()
+            .filter(|loc| !(loc.span.is_empty() && loc.span.start == 0))
+            .map(|loc| {
+                let end = loc.span.end.max(loc.span.start + 1);
+                Excerpt::new(&loc.file, loc.span.start..end, CONTEXT_LINES)
+            });
         let report = Report {
             diagnostic: self,
             header: safe(&header),
             label: self.label.as_ref().map(safe),
             help: self.help.as_ref().map(safe),
+            excerpt,
         };
         if handler.render_report(&mut out, &report).is_err() {
             out = format!("{report}");
@@ -348,19 +511,82 @@ fn held_back(file: &str, errors: usize, warnings: usize) -> String {
     format!("… and {counts} in {file} (at most {MAX_PER_FILE} are shown per file)\n")
 }
 
+/// Work one [`Suggestions`] may spend: about a byte or a character pair
+/// compared per unit, some tens of milliseconds in all.
+const SUGGESTION_BUDGET: usize = 10_000_000;
+
+/// "Did you mean" suggestions for the problems of one file, within a
+/// budget, so a file with thousands of wrong names costs time linear in its
+/// size, not in its errors times its names. Only the first
+/// [`MAX_PER_FILE`] asks are answered (the rest are not printed), and all of
+/// them together compare at most [`SUGGESTION_BUDGET`] units of text.
+#[derive(Debug, Clone)]
+pub struct Suggestions {
+    asks: usize,
+    budget: usize,
+}
+
+impl Default for Suggestions {
+    fn default() -> Self {
+        Suggestions {
+            asks: MAX_PER_FILE,
+            budget: SUGGESTION_BUDGET,
+        }
+    }
+}
+
+impl Suggestions {
+    /// The closest candidate to `wrong` by edit distance, if one is close
+    /// enough to be a plausible typo and the budget lasts to find it.
+    pub fn closest<'a>(
+        &mut self,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        if self.asks == 0 {
+            return None;
+        }
+        self.asks -= 1;
+        let wrong_lower = wrong.to_lowercase();
+        let wrong_len = wrong.chars().count();
+        let mut best: Option<(usize, &str)> = None;
+        for c in candidates {
+            // Reading the candidate costs its length.
+            let Some(left) = self.budget.checked_sub(c.len() + 1) else {
+                self.budget = 0;
+                break;
+            };
+            self.budget = left;
+            let len = c.chars().count();
+            let limit = (wrong_len.max(len) / 3).max(1);
+            // The distance is at least the difference in length.
+            let floor = wrong_len.abs_diff(len);
+            if floor > limit || best.is_some_and(|(d, _)| floor >= d) {
+                continue;
+            }
+            let Some(left) = self.budget.checked_sub(wrong_len.saturating_mul(len)) else {
+                self.budget = 0;
+                break;
+            };
+            self.budget = left;
+            let distance = strsim::osa_distance(&wrong_lower, &c.to_lowercase());
+            if distance > 0 && distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+                best = Some((distance, c));
+                if distance == 1 {
+                    // No candidate can come closer.
+                    break;
+                }
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+}
+
 /// The closest candidate to `wrong` by edit distance, if any is close enough
-/// to be a plausible typo.
+/// to be a plausible typo. For a few fixed names; where one file can ask
+/// many times, ask one [`Suggestions`] for the file.
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let wrong_lower = wrong.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::osa_distance(&wrong_lower, &c.to_lowercase()), c))
-        .filter(|(distance, c)| {
-            let longest = wrong.chars().count().max(c.chars().count());
-            *distance > 0 && *distance <= (longest / 3).max(1)
-        })
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, c)| c)
+    Suggestions::default().closest(wrong, candidates)
 }
 
 /// A diagnostic as printed: the header carries `file:line:col`.
@@ -370,6 +596,7 @@ struct Report<'a> {
     header: String,
     label: Option<String>,
     help: Option<String>,
+    excerpt: Option<Excerpt>,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -405,21 +632,15 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        let loc = self.diagnostic.location.as_ref()?;
-        // A diagnostic about a whole file has nothing to quote.
-        if loc.span.is_empty() && loc.span.start == 0 {
-            return None;
-        }
-        Some(&*loc.file)
+        self.excerpt.as_ref().map(|e| e as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let loc = self.diagnostic.location.as_ref()?;
-        if loc.span.is_empty() && loc.span.start == 0 {
-            return None;
-        }
-        let span =
-            LabeledSpan::new_with_span(self.label.clone(), (loc.span.start, loc.span.len().max(1)));
+        let excerpt = self.excerpt.as_ref()?;
+        let span = LabeledSpan::new_with_span(
+            self.label.clone(),
+            (excerpt.span.start, excerpt.span.len()),
+        );
         Some(Box::new(std::iter::once(span)))
     }
 }

@@ -17,6 +17,24 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Makes JSON (or a JavaScript literal made by a JSON writer) safe inside
+/// a `<script>` element: `<`, `>` and `&` become `\u003c`, `\u003e` and
+/// `\u0026`, which mean the same in a JSON or JavaScript string, so no
+/// text can close the element (`</script>`) or open a comment (`<!--`)
+/// that swallows the script tags after it.
+pub fn json_in_script(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Decodes `%XX` escapes in a URL path; invalid escapes stay as written.
 /// Invalid UTF-8 becomes U+FFFD rather than the undecoded text, so no
 /// check downstream sees `%2e%2e` where the server would see `..`.

@@ -133,6 +133,7 @@ fn check_nav_entries(config: &Config, pages: &[Page]) -> Vec<Diagnostic> {
     }
     let mut problems = Vec::new();
     let mut locator = None;
+    let mut suggestions = crate::diagnostics::Suggestions::default();
     for (i, entry) in config.book.nav.iter().enumerate() {
         if known.contains(&normalize(entry)) {
             continue;
@@ -145,7 +146,7 @@ fn check_nav_entries(config: &Config, pages: &[Page]) -> Vec<Diagnostic> {
                 format!("`nav` names `{entry}`, which is not a page or folder under content/"),
             )
             .at(&config.source, span)
-            .suggest(entry, known.iter().map(String::as_str)),
+            .suggest_within(&mut suggestions, entry, known.iter().map(String::as_str)),
         );
     }
     problems

@@ -163,7 +163,7 @@ impl<'a> Linker<'a> {
                 )
                 .at(&page.source, span)
                 .with_label("no such file under content/")
-                .suggest(&resolved, candidates),
+                .suggest_within(&mut out.suggestions, &resolved, candidates),
             );
             return dest.to_string();
         };
@@ -175,7 +175,7 @@ impl<'a> Linker<'a> {
             )
             .at(&page.source, span)
             .with_label("no such page under content/");
-            d = match crate::diagnostics::closest(&resolved, candidates) {
+            d = match out.suggestions.closest(&resolved, candidates) {
                 Some(close) => d.with_help(format!(
                     "did you mean `{}`?",
                     relative_to(&page.path, close)

@@ -60,6 +60,8 @@ pub struct Rendered {
     pub trees: Vec<String>,
     /// Content paths of the pages and files this page links to.
     pub targets: Vec<String>,
+    /// The budget for "did you mean" help on this page's problems.
+    pub suggestions: crate::diagnostics::Suggestions,
 }
 
 pub fn options() -> Options {

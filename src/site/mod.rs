@@ -334,6 +334,7 @@ fn write_bundle(dir: &Path, bundle: &Bundle) -> Result<(), OutputError> {
 fn check_anchors(book: &Book, rendered: &[Rendered]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for (i, (page, r)) in book.pages.iter().zip(rendered).enumerate() {
+        let mut suggestions = diagnostics::Suggestions::default();
         for link in &r.links {
             let target = match link.target {
                 LinkTarget::Page(t) => t,
@@ -353,7 +354,7 @@ fn check_anchors(book: &Book, rendered: &[Rendered]) -> Vec<Diagnostic> {
             )
             .at(&page.source, link.span.clone())
             .with_label("no such anchor");
-            let d = match diagnostics::closest(&link.anchor, anchors.iter().map(String::as_str)) {
+            let d = match suggestions.closest(&link.anchor, anchors.iter().map(String::as_str)) {
                 Some(close) => d.with_help(format!("did you mean `#{close}`?")),
                 None => d.with_help(
                     "anchors are heading texts in lowercase with dashes, such as `#what-to-say`",

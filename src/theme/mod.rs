@@ -395,9 +395,7 @@ pub fn theme_name_error(name: &str) -> Diagnostic {
 fn close_component(js: &mut String, component: &str) {
     // A folder name from the theme, as a JavaScript string that cannot
     // end the script element either.
-    let name = serde_json::to_string(component)
-        .unwrap_or_default()
-        .replace("</", "<\\/");
+    let name = crate::html::json_in_script(&serde_json::to_string(component).unwrap_or_default());
     js.push_str(&format!(
         "}})();\n}} catch (e) {{ pbFailed({name}, e); }}\n"
     ));

@@ -57,6 +57,7 @@ pub(super) fn check_keys(
             );
         }
         let locator = Locator::new(&source.text);
+        let mut suggestions = crate::diagnostics::Suggestions::default();
         for key in file.keys().filter(|k| !english.contains(k)) {
             found.push(
                 Diagnostic::warning(
@@ -65,7 +66,7 @@ pub(super) fn check_keys(
                 )
                 .at(source, locator.nearest(&[Seg::from(key)]))
                 .with_help("remove it, or correct its name")
-                .suggest(key, english.keys()),
+                .suggest_within(&mut suggestions, key, english.keys()),
             );
         }
         if !found.is_empty() {
@@ -128,10 +129,8 @@ impl Strings {
             })
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        // `</` cannot close the script element the JSON sits in.
-        serde_json::to_string(&picked)
-            .unwrap_or_else(|_| "{}".to_string())
-            .replace("</", "<\\/")
+        let json = serde_json::to_string(&picked).unwrap_or_else(|_| "{}".to_string());
+        crate::html::json_in_script(&json)
     }
 }
 

@@ -84,7 +84,8 @@ fn deep_flow_nesting_is_stopped_in_book_yaml_front_matter_and_trees() {
     let book = Project::new()
         .file("book.yaml", &format!("title: T\nnav: {}\n", deep(100_000)))
         .file("content/index.md", "# Hi\n");
-    run(&book, "build").fails_with(&["book.yaml:2:", message, help, "nav: [[["]);
+    // The 200,000-character line is quoted as an excerpt around the error.
+    run(&book, "build").fails_with(&["book.yaml:2:261", message, help, "2 │ …[[[[[["]);
 
     let front = Project::new().file(
         "content/index.md",
@@ -269,4 +270,126 @@ fn errors_past_50_in_a_file_are_counted_not_printed() {
     ]);
     let shown = run.stderr().matches("link to a missing page").count();
     assert_eq!(shown, 50, "{}", run.stderr());
+}
+
+#[test]
+fn an_error_past_column_65535_prints_an_excerpt_of_its_line() {
+    let long = "x".repeat(70_000);
+    let project = page_with(&format!("{long} [a](missing.md) ![](pic.png)\nnext line\n"))
+        .file("content/pic.png", "");
+    let run = run(&project, "build").fails_with(&[
+        // The true line and column, in the header and above the excerpt.
+        "content/index.md:3:70006: link to a missing page `missing.md`",
+        "[content/index.md:3:70006]",
+        "no such page under content/",
+        "content/index.md:3:70018: image has no alt text",
+        "next line",
+    ]);
+    let err = run.stderr();
+    assert!(err.contains("…xxxx"), "{err}");
+    assert!(err.contains("xxxx [a](missing.md) ![](pic.png)"), "{err}");
+    assert!(
+        !err.contains(&"x".repeat(1000)),
+        "the whole line was printed"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_warning_past_column_65535_alone_is_printed_by_check() {
+    let long = "x".repeat(70_000);
+    let project = page_with(&format!("{long} ![](pic.png)\n")).file("content/pic.png", "");
+    let run = run(&project, "check").succeeds();
+    let err = run.stderr();
+    assert!(
+        err.contains("content/index.md:3:70002: image has no alt text"),
+        "{err}"
+    );
+    assert!(err.contains("xxxx ![](pic.png)"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn an_error_past_column_65535_of_book_yaml_prints_an_excerpt() {
+    let long = "é".repeat(70_000);
+    let project = page_with("").file("book.yaml", &format!("{{title: \"{long}\", bogus: 1}}\n"));
+    let run = run(&project, "build").fails_with(&[
+        "book.yaml:1:70013: book.yaml: unknown field `bogus`",
+        "[book.yaml:1:70013]",
+        "éééé\", bogus: 1}",
+    ]);
+    assert!(
+        !run.stderr().contains(&"é".repeat(1000)),
+        "{}",
+        run.stderr()
+    );
+}
+
+/// A name of 30 characters, so each comparison of two names costs.
+fn long_name(i: usize) -> String {
+    format!("{}-{i:05}", "a".repeat(24))
+}
+
+#[test]
+fn thousands_of_missing_anchors_suggest_for_the_first_and_stay_linear() {
+    let n = 8000;
+    let mut body = String::new();
+    for i in 0..n {
+        body.push_str(&format!("## {}\n\n", long_name(i)));
+    }
+    for i in 0..n {
+        body.push_str(&format!("[x](#{}b)\n", long_name(i)));
+    }
+    let run = run(&page_with(&body), "build").fails_with(&[
+        &format!("did you mean `#{}`?", long_name(0)),
+        &format!("the build failed with {n} errors"),
+    ]);
+    let shown = run.stderr().matches("no such anchor").count();
+    assert_eq!(shown, 50, "{}", run.stderr());
+}
+
+#[test]
+fn thousands_of_unknown_next_nodes_suggest_for_the_first_and_stay_linear() {
+    let mut yaml = String::from("title: T\nnodes:\n");
+    for i in 0..999 {
+        yaml.push_str(&format!(
+            "  {}:\n    question: Q{i}?\n    answers:\n",
+            long_name(i)
+        ));
+        for j in 0..50 {
+            yaml.push_str(&format!(
+                "      - label: \"A{j}\"\n        next: {}x{j}\n",
+                long_name(i)
+            ));
+        }
+    }
+    yaml.push_str("  end:\n    outcome: Done\n");
+    let run = run(&page_with(&tree(&yaml)), "build").fails_with(&[
+        &format!("did you mean `{}`?", long_name(0)),
+        "the build failed with 49950 errors",
+    ]);
+    let shown = run.stderr().matches("names a node that").count();
+    assert_eq!(shown, 50, "{}", run.stderr());
+}
+
+#[test]
+fn a_theme_string_cannot_open_a_comment_in_the_strings_script() {
+    let project = page_with("").file(
+        "themes/default/i18n/en.yaml",
+        "clause.copied: \"Copied <!--<script> & </script>\"\n",
+    );
+    run(&project, "build").succeeds();
+    let page = project.read("index.html");
+    let open = "<script type=\"application/json\" id=\"pb-strings\">";
+    let start = page.find(open).expect("the strings script") + open.len();
+    let json = &page[start..start + page[start..].find("</script>").expect("its end")];
+    assert!(!json.contains("<!--"), "{json}");
+    assert!(!json.contains('<'), "{json}");
+    let strings: serde_json::Value = serde_json::from_str(json).expect("the strings parse");
+    assert_eq!(
+        strings["clause.copied"], "Copied <!--<script> & </script>",
+        "{json}"
+    );
+    // The page's own scripts follow, outside any comment.
+    assert!(page[start..].contains("<script src="), "{page}");
 }

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use indexmap::IndexMap;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Suggestions};
 use crate::yaml::{Locator, Seg};
 use crate::yaml_path;
 
@@ -61,8 +61,13 @@ impl Problem {
         self
     }
 
-    fn suggest<'a>(self, wrong: &str, names: impl IntoIterator<Item = &'a str>) -> Self {
-        match crate::diagnostics::closest(wrong, names) {
+    fn suggest<'a>(
+        self,
+        suggestions: &mut Suggestions,
+        wrong: &str,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        match suggestions.closest(wrong, names) {
             Some(close) => self.help(format!("did you mean `{close}`?")),
             None => self,
         }
@@ -84,6 +89,7 @@ impl Problem {
 /// Checks a parsed tree. `default_id` is used when the tree has no `id`.
 pub fn check(spec: TreeSpec, loc: &Locator<'_>, default_id: &str) -> Result<Tree, Vec<Problem>> {
     let mut problems = Vec::new();
+    let mut suggestions = Suggestions::default();
     let names: Vec<&str> = spec.nodes.keys().map(String::as_str).collect();
 
     if spec.title.trim().is_empty() {
@@ -262,7 +268,11 @@ pub fn check(spec: TreeSpec, loc: &Locator<'_>, default_id: &str) -> Result<Tree
                             format!("`next: {}` names a node that does not exist", answer.next),
                             value_at(&yaml_path!["answers", i, "next"]),
                         )
-                        .suggest(&answer.next, names.iter().copied()),
+                        .suggest(
+                            &mut suggestions,
+                            &answer.next,
+                            names.iter().copied(),
+                        ),
                     );
                 }
             }
@@ -317,7 +327,7 @@ pub fn check(spec: TreeSpec, loc: &Locator<'_>, default_id: &str) -> Result<Tree
                     format!("`start: {start}` names a node that does not exist"),
                     loc.nearest(&yaml_path!["start"]).clone(),
                 )
-                .suggest(start, names.iter().copied()),
+                .suggest(&mut suggestions, start, names.iter().copied()),
             );
             return Err(problems);
         }
@@ -359,7 +369,7 @@ pub fn check(spec: TreeSpec, loc: &Locator<'_>, default_id: &str) -> Result<Tree
     }
     if problems.is_empty() {
         for (i, scenario) in spec.scenarios.iter().enumerate() {
-            problems.extend(check_scenario(&tree, scenario, i, loc));
+            problems.extend(check_scenario(&tree, scenario, i, loc, &mut suggestions));
         }
     }
     if problems.is_empty() {
@@ -446,6 +456,7 @@ fn check_scenario(
     scenario: &ScenarioSpec,
     index: usize,
     loc: &Locator<'_>,
+    suggestions: &mut Suggestions,
 ) -> Option<Problem> {
     let mut at = tree.start.as_str();
     for (step, label) in scenario.answers.iter().enumerate() {
@@ -476,10 +487,7 @@ fn check_scenario(
                     span,
                 );
                 return Some(
-                    match crate::diagnostics::closest(
-                        label,
-                        answers.iter().map(|a| a.label.as_str()),
-                    ) {
+                    match suggestions.closest(label, answers.iter().map(|a| a.label.as_str())) {
                         Some(close) => problem.help(format!(
                             "did you mean \"{close}\"? `{at}` offers {}",
                             offered.join(", ")
@@ -519,7 +527,11 @@ fn check_scenario(
             span,
         );
         if !tree.nodes.contains_key(&scenario.outcome) {
-            problem = problem.suggest(&scenario.outcome, tree.nodes.keys().map(String::as_str));
+            problem = problem.suggest(
+                suggestions,
+                &scenario.outcome,
+                tree.nodes.keys().map(String::as_str),
+            );
         }
         return Some(problem);
     }
