@@ -29,6 +29,12 @@ case "$mode" in
 esac
 timeout_s=${TIMEOUT:-5}
 rss_mb=${RSS_MB:-1024}
+# KEEP_GOING=1: one forked child at a time that carries on past findings,
+# for long runs that should collect every problem rather than the first.
+keep_going=()
+if [ "${KEEP_GOING:-0}" = 1 ]; then
+  keep_going=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "Installing cargo-fuzz"
@@ -83,22 +89,26 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus" "$artifacts"
   log=$work/$target.log
   echo "== fuzz $target for ${seconds}s (log: ${log#"$PWD"/})"
+  touch "$log.start"
   set +e
   cargo fuzz run --fuzz-dir tests/fuzz --sanitizer none --release "$target" \
     "$corpus" "$work/seeds/$target" -- \
     -max_total_time="$seconds" -timeout="$timeout_s" -rss_limit_mb="$rss_mb" \
     -malloc_limit_mb="$rss_mb" -max_len="$max_len" \
     -dict="tests/fuzz/dicts/$dict.dict" -artifact_prefix="$artifacts/" \
-    -print_final_stats=1 >"$log" 2>&1
+    -print_final_stats=1 ${keep_going[@]+"${keep_going[@]}"} >"$log" 2>&1
   rc=$?
   set -e
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  if [ $rc -ne 0 ]; then
+  # Fork mode prints no final stats; its last status line has the count.
+  [ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9]*\):* .*/\1/p' "$log" | tail -1)
+  found=$(find "$artifacts" -type f -newer "$log.start" | wc -l)
+  if [ $rc -ne 0 ] || [ "$found" -gt 0 ]; then
     status=1
-    echo "   FOUND a problem (exit $rc):"
+    echo "   FOUND a problem (exit $rc, $found new file(s) in ${artifacts#"$PWD"/}):"
     grep -E 'ERROR|panicked|Test unit written|deadly signal|timeout|out-of-memory' "$log" | head -8 | sed 's/^/   /'
   fi
-  summary+=("$target: ${runs:-?} runs, exit $rc")
+  summary+=("$target: ${runs:-?} runs, $found finding(s), exit $rc")
 done
 printf '%s\n' "${summary[@]}"
 exit $status
