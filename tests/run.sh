@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine or a warm one:
-# formatting and lints, the Rust unit and integration tests, then the
-# browser tests in Debian's Chromium. Installs what is missing first.
+# formatting and lints, the Rust unit and integration tests, a short run
+# of each fuzz target, then the browser tests in Debian's Chromium.
+# Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,5 +30,7 @@ fi
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet
+# A few seconds of each fuzz target over its seeds (installs cargo-fuzz).
+tests/fuzz.sh smoke
 cargo build --release --quiet
 (cd tests/browser && npm test)

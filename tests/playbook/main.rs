@@ -1,11 +1,17 @@
 //! Integration tests: each runs the `playbook` binary on a small project
 //! written into a temporary folder, or on a fixture under tests/fixtures/.
 
+#[path = "../fuzz/harness.rs"]
+#[allow(dead_code)]
+mod fuzz_harness;
+
 mod build;
 mod check;
 mod errors;
+mod fuzz_regressions;
 mod init;
 mod output;
+mod properties;
 mod safety_input;
 mod safety_output;
 mod safety_serve;
