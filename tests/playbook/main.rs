@@ -12,6 +12,7 @@ mod safety_serve;
 mod safety_web;
 mod search;
 mod serve;
+mod themes;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
