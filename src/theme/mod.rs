@@ -233,6 +233,17 @@ impl Theme {
                 }
             }
         }
+        // A project's `en.yaml` may hold only the strings it changes: the
+        // built-in English fills in the rest, so every key a template
+        // reads exists.
+        if let Some(builtin) = DEFAULT_THEME
+            .get_file("i18n/en.yaml")
+            .and_then(|f| f.contents_utf8())
+            .and_then(|text| crate::yaml::from_str::<BTreeMap<String, String>>(text).ok())
+        {
+            let english = strings.remove("en").unwrap_or_default();
+            strings.insert("en".to_string(), english.over(&Strings::new(builtin)));
+        }
         let string_problems = strings::check_keys(&strings, &sources);
         if !problems.is_empty() {
             return Err(problems);

@@ -110,3 +110,14 @@ languages=en:"
         );
     }
 }
+
+#[test]
+fn a_project_english_strings_file_falls_back_to_the_built_in_one_per_key() {
+    let p = Project::new()
+        .file("content/index.md", "# Home\n")
+        .file("themes/default/i18n/en.yaml", "nav.menu: Open the menu\n");
+    p.build().succeeds();
+    let index = p.read("index.html");
+    assert!(index.contains(">Open the menu</button>"), "{index}");
+    assert!(index.contains(">Skip to content</a>"), "{index}");
+}
