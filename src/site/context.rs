@@ -1,4 +1,6 @@
 //! What templates see: one context per page, built from the rendered site.
+//! Every page-like template gets a [`View`]: the same common part
+//! ([`Shared::view`]) and its own part beside it.
 //!
 //! Everything here is computed from data the build already holds; the
 //! sidebar is not part of it (it lives in one `toc.js` per language), so a
