@@ -1,4 +1,6 @@
 //! What templates see: one context per page, built from the rendered site.
+//! Every page-like template gets a [`View`]: the same common part
+//! ([`Shared::view`]) and its own part beside it.
 //!
 //! Everything here is computed from data the build already holds; the
 //! sidebar is not part of it (it lives in one `toc.js` per language), so a
@@ -52,7 +54,7 @@ struct GroupView<'a> {
 }
 
 #[derive(Serialize)]
-struct LangView {
+pub struct LangView {
     code: String,
     name: String,
     href: String,
@@ -99,23 +101,37 @@ struct Alternate {
     href: String,
 }
 
+/// What every page-like template (page, print, search, 404, and the
+/// sidebar's no-script page) receives: the common part, the same on every
+/// page, and the template's own part at the same level.
 #[derive(Serialize)]
-struct PageView<'a> {
-    lang: &'a str,
-    root: String,
-    site: SiteView<'a>,
+pub struct View<'a, T: Serialize> {
+    pub lang: &'a str,
+    /// The way back to the site root: `""`, `"../"`, …
+    pub root: String,
+    /// The `<base href>` of a page served at any path (404 with `base_url`).
+    pub base_href: Option<String>,
+    pub site: SiteView<'a>,
+    /// The language switcher: empty for a book in one language.
+    pub languages: Vec<LangView>,
+    pub strings: minijinja::Value,
+    pub strings_json: &'a str,
+    pub assets: Assets<'a>,
+    #[serde(flatten)]
+    pub own: T,
+}
+
+/// The own part of `page.html`.
+#[derive(Serialize)]
+struct PageOwn<'a> {
     page: PageData<'a>,
     prev: Option<LinkView>,
     next: Option<LinkView>,
     breadcrumbs: Vec<LinkView>,
     groups: Vec<GroupView<'a>>,
-    languages: Vec<LangView>,
     alternates: Vec<Alternate>,
     features: Features,
     clause_notice: Option<&'a str>,
-    strings: minijinja::Value,
-    strings_json: &'a str,
-    assets: Assets<'a>,
 }
 
 impl<'a> Shared<'a> {
@@ -237,8 +253,57 @@ impl<'a> Shared<'a> {
         }
     }
 
-    pub fn strings_json(&self, lang: &str) -> &str {
-        &self.strings_json[self.lang_index(lang)]
+    /// The common part of every page-like template's context, around the
+    /// template's own part. `version_of` gives, per language code, the
+    /// site-relative path of this page in that language, if it has one;
+    /// the switcher links a missing one to that language's home.
+    pub fn view<'s, T: Serialize>(
+        &'s self,
+        lang: &'s str,
+        root: String,
+        base_href: Option<String>,
+        version_of: impl Fn(&str) -> Option<String>,
+        own: T,
+    ) -> View<'s, T> {
+        let li = self.lang_index(lang);
+        let book = &self.site.book;
+        let languages = if book.languages.len() > 1 {
+            book.languages
+                .iter()
+                .map(|language| {
+                    let version = version_of(&language.code);
+                    let href = match &version {
+                        Some(path) => relative_href(&root, path),
+                        None => relative_href(
+                            &root,
+                            &format!("{}index.html", self.lang_dir(&language.code)),
+                        ),
+                    };
+                    LangView {
+                        code: language.code.clone(),
+                        name: self.site.strings[li]
+                            .get(&format!("lang.{}", language.code))
+                            .to_string(),
+                        href,
+                        current: language.code == lang,
+                        missing: version.is_none(),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        View {
+            lang,
+            site: self.site_view(lang, &root),
+            assets: self.assets(lang, &root),
+            base_href,
+            languages,
+            strings: self.strings[li].clone(),
+            strings_json: &self.strings_json[li],
+            root,
+            own,
+        }
     }
 
     /// The full HTML of page `i`.
@@ -280,46 +345,34 @@ impl<'a> Shared<'a> {
         };
 
         let siblings = &self.translations[page.key.as_str()];
-        let mut languages = Vec::new();
-        let mut alternates = Vec::new();
-        for language in &book.languages {
-            let translation = siblings
+        let translation = |code: &str| {
+            siblings
                 .iter()
                 .copied()
-                .find(|&s| book.pages[s].lang == language.code);
-            let href = match translation {
-                Some(t) => relative_href(&root, &book.pages[t].output),
-                None => relative_href(
-                    &root,
-                    &format!("{}index.html", self.lang_dir(&language.code)),
-                ),
-            };
-            // Search engines read hreflang only with absolute URLs, so
-            // without base_url there are none.
-            if let (Some(t), Some(base)) = (translation, &book.config.book.base_url) {
-                alternates.push(Alternate {
-                    lang: language.code.clone(),
-                    href: join_url(base, &book.pages[t].output),
-                });
-            }
-            languages.push(LangView {
-                code: language.code.clone(),
-                name: strings.get(&format!("lang.{}", language.code)).to_string(),
-                href,
-                current: language.code == lang,
-                missing: translation.is_none(),
-            });
-        }
+                .find(|&s| book.pages[s].lang == code)
+        };
+        // Search engines read hreflang only with absolute URLs, so
+        // without base_url there are none.
+        let alternates = match &book.config.book.base_url {
+            Some(base) if book.languages.len() > 1 => book
+                .languages
+                .iter()
+                .filter_map(|language| {
+                    translation(&language.code).map(|t| Alternate {
+                        lang: language.code.clone(),
+                        href: join_url(base, &book.pages[t].output),
+                    })
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let canonical = book
             .config
             .book
             .base_url
             .as_ref()
             .map(|base| join_url(base, &page.output));
-        let view = PageView {
-            lang,
-            root: root.clone(),
-            site: self.site_view(lang, &root),
+        let own = PageOwn {
             page: PageData {
                 title: &site.titles[i],
                 kind: page.front.kind.as_str(),
@@ -338,25 +391,20 @@ impl<'a> Shared<'a> {
             next,
             breadcrumbs,
             groups,
-            languages: if book.languages.len() > 1 {
-                languages
-            } else {
-                Vec::new()
-            },
-            alternates: if book.languages.len() > 1 {
-                alternates
-            } else {
-                Vec::new()
-            },
+            alternates,
             features: rendered.features,
             clause_notice: rendered
                 .features
                 .clauses
                 .then(|| book.languages[li].clause_notice.as_str()),
-            strings: self.strings[li].clone(),
-            strings_json: &self.strings_json[li],
-            assets: self.assets(lang, &root),
         };
+        let view = self.view(
+            lang,
+            root,
+            None,
+            |code| translation(code).map(|t| book.pages[t].output.clone()),
+            own,
+        );
         site.theme.render("page.html", view)
     }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::content::NavNode;
 use crate::html::escape;
 
-use super::context::{Assets, LinkView, Shared, SiteView, join_url, relative_href};
+use super::context::{Shared, join_url, relative_href};
 use super::output::{self, OutputError};
 use super::{ROOT_MARKER, Site};
 
@@ -57,19 +57,23 @@ fn toc_list(site: &Site, lang: &str, root: &str) -> String {
     out
 }
 
+/// The own part of `toc.html`.
 #[derive(Serialize)]
-struct ExtraView<'a> {
-    lang: &'a str,
-    root: String,
-    site: SiteView<'a>,
-    strings: &'a crate::theme::Strings,
-    strings_json: &'a str,
-    assets: Assets<'a>,
+struct TocOwn {
+    /// The nested list of the language's pages.
     toc: String,
-    articles: Vec<Article>,
-    base_href: Option<String>,
-    home: Option<LinkView>,
 }
+
+/// The own part of `print.html`.
+#[derive(Serialize)]
+struct PrintOwn {
+    articles: Vec<Article>,
+}
+
+/// The own part of `search.html` and `404.html`: nothing beyond the
+/// common variables.
+#[derive(Serialize)]
+struct NoOwn {}
 
 #[derive(Serialize)]
 struct Article {
@@ -81,100 +85,99 @@ struct Article {
     clause_notice: Option<String>,
 }
 
-/// The files of one language beyond its pages: sidebar, print page, 404.
+/// The files of one language beyond its pages: sidebar, print page,
+/// search page, 404.
 pub fn write_language(
     site: &Site,
     shared: &Shared<'_>,
     dir: &Path,
     lang: &str,
 ) -> Result<(), OutputError> {
-    {
-        let lang_dir = shared.lang_dir(lang);
-        let root = "../".repeat(lang_dir.matches('/').count());
-        let view = |toc: String,
-                    articles: Vec<Article>,
-                    base_href: Option<String>,
-                    root: String| ExtraView {
-            lang,
-            site: shared.site_view(lang, &root),
-            strings: site.strings_for(lang),
-            strings_json: shared.strings_json(lang),
-            assets: shared.assets(lang, &root),
-            toc,
-            articles,
+    let lang_dir = shared.lang_dir(lang);
+    let root = "../".repeat(lang_dir.matches('/').count());
+    let here = Here {
+        site,
+        shared,
+        dir,
+        lang,
+        lang_dir: &lang_dir,
+        root: &root,
+    };
+    output::write(
+        &dir.join(&lang_dir).join("toc.js"),
+        toc_script(site, lang).as_bytes(),
+    )?;
+
+    let toc = toc_list(site, lang, &root);
+    here.page("toc.html", None, TocOwn { toc })?;
+
+    let pages: Vec<_> = site.book.pages_in(lang).collect();
+    let articles = pages
+        .into_par_iter()
+        .map(|(i, page)| {
+            let prefix = format!("p{i}-");
+            Article {
+                id: format!("p{i}"),
+                kind: page.front.kind.as_str(),
+                title: site.titles[i].clone(),
+                content: print_html(&site.rendered[i].html, &root, &prefix),
+                clause_notice: site.rendered[i]
+                    .features
+                    .clauses
+                    .then(|| site.book.language(lang).clause_notice.clone()),
+            }
+        })
+        .collect();
+    here.page("print.html", None, PrintOwn { articles })?;
+    here.page("search.html", None, NoOwn {})?;
+
+    // A 404 page is served for any missing path, so its links cannot be
+    // relative to its own folder: with base_url they are absolute.
+    let base_href = site
+        .book
+        .config
+        .book
+        .base_url
+        .as_ref()
+        .map(|b| join_url(b, &lang_dir));
+    here.page("404.html", base_href, NoOwn {})
+}
+
+/// One language's folder of the site, for [`write_language`].
+struct Here<'a> {
+    site: &'a Site,
+    shared: &'a Shared<'a>,
+    dir: &'a Path,
+    lang: &'a str,
+    lang_dir: &'a str,
+    root: &'a str,
+}
+
+impl Here<'_> {
+    /// Renders the template named `file` and writes the result as `file`
+    /// in the language's folder. Every language has each of these files,
+    /// so the language switcher links to the same file in the others.
+    fn page(
+        &self,
+        file: &str,
+        base_href: Option<String>,
+        own: impl Serialize,
+    ) -> Result<(), OutputError> {
+        let shared = self.shared;
+        let view = shared.view(
+            self.lang,
+            self.root.to_string(),
             base_href,
-            home: None,
-            root,
-        };
-
-        output::write(
-            &dir.join(&lang_dir).join("toc.js"),
-            toc_script(site, lang).as_bytes(),
-        )?;
-
-        let toc_page = site
+            |code| Some(format!("{}{file}", shared.lang_dir(code))),
+            own,
+        );
+        let html = self
+            .site
             .theme
-            .render(
-                "toc.html",
-                view(toc_list(site, lang, &root), Vec::new(), None, root.clone()),
-            )
+            .render(file, view)
             .map_err(OutputError::Template)?;
-        output::write(&dir.join(&lang_dir).join("toc.html"), toc_page.as_bytes())?;
-
-        let pages: Vec<_> = site.book.pages_in(lang).collect();
-        let articles = pages
-            .into_par_iter()
-            .map(|(i, page)| {
-                let prefix = format!("p{i}-");
-                Article {
-                    id: format!("p{i}"),
-                    kind: page.front.kind.as_str(),
-                    title: site.titles[i].clone(),
-                    content: print_html(&site.rendered[i].html, &root, &prefix),
-                    clause_notice: site.rendered[i]
-                        .features
-                        .clauses
-                        .then(|| site.book.language(lang).clause_notice.clone()),
-                }
-            })
-            .collect();
-        let print = site
-            .theme
-            .render(
-                "print.html",
-                view(String::new(), articles, None, root.clone()),
-            )
-            .map_err(OutputError::Template)?;
-        output::write(&dir.join(&lang_dir).join("print.html"), print.as_bytes())?;
-
-        let search = site
-            .theme
-            .render(
-                "search.html",
-                view(String::new(), Vec::new(), None, root.clone()),
-            )
-            .map_err(OutputError::Template)?;
-        output::write(&dir.join(&lang_dir).join("search.html"), search.as_bytes())?;
-
-        // A 404 page is served for any missing path, so its links cannot be
-        // relative to its own folder: with base_url they are absolute.
-        let base_href = site
-            .book
-            .config
-            .book
-            .base_url
-            .as_ref()
-            .map(|b| join_url(b, &lang_dir));
-        let not_found = site
-            .theme
-            .render(
-                "404.html",
-                view(String::new(), Vec::new(), base_href, root.clone()),
-            )
-            .map_err(OutputError::Template)?;
-        output::write(&dir.join(&lang_dir).join("404.html"), not_found.as_bytes())?;
+        output::write(&self.dir.join(self.lang_dir).join(file), html.as_bytes())
     }
-    Ok(())
 }
 
 /// The files of the whole site: robots.txt and sitemap.xml.

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use include_dir::{Dir, include_dir};
-use minijinja::Environment;
+use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 use walkdir::WalkDir;
 
@@ -28,6 +28,10 @@ pub const THEMES_DIR: &str = "themes";
 /// names of the other components.
 pub const CORE_SCRIPT: &str = "components/_core/core.js";
 
+/// The prefix under which every built-in template stays available, so a
+/// project's template can extend the one it replaces.
+pub const BUILTIN_PREFIX: &str = "builtin/";
+
 /// A file of the theme and where it came from.
 #[derive(Debug, Clone)]
 struct ThemeFile {
@@ -39,6 +43,9 @@ struct ThemeFile {
 /// The loaded theme.
 pub struct Theme {
     files: BTreeMap<String, ThemeFile>,
+    /// Template name → its file, for locating errors; holds the
+    /// `builtin/` names too.
+    templates: BTreeMap<String, ThemeFile>,
     env: Environment<'static>,
     strings: BTreeMap<String, Strings>,
     /// Per strings file other than English: its keys checked against
@@ -171,10 +178,20 @@ impl Theme {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.set_formatter(format_value);
-        for (path, file) in &files {
-            let Some(name) = path.strip_prefix("templates/") else {
-                continue;
-            };
+        // A misspelt variable is an error at its line, not empty text.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let mut builtin = BTreeMap::new();
+        collect_embedded(&DEFAULT_THEME, &mut builtin);
+        let builtin = builtin.into_iter().filter_map(|(path, file)| {
+            let name = path.strip_prefix("templates/")?;
+            Some((format!("{BUILTIN_PREFIX}{name}"), file))
+        });
+        let own = files.iter().filter_map(|(path, file)| {
+            let name = path.strip_prefix("templates/")?;
+            Some((name.to_string(), file.clone()))
+        });
+        let templates: BTreeMap<String, ThemeFile> = own.chain(builtin).collect();
+        for (name, file) in &templates {
             let source = match crate::diagnostics::decode(&file.bytes) {
                 Ok(text) => text.to_string(),
                 Err(_) => {
@@ -185,7 +202,7 @@ impl Theme {
                     continue;
                 }
             };
-            if let Err(err) = env.add_template_owned(name.to_string(), source.clone()) {
+            if let Err(err) = env.add_template_owned(name.clone(), source.clone()) {
                 problems.push(template_diagnostic(&err, &file.origin, source));
             }
         }
@@ -216,12 +233,24 @@ impl Theme {
                 }
             }
         }
+        // A project's `en.yaml` may hold only the strings it changes: the
+        // built-in English fills in the rest, so every key a template
+        // reads exists.
+        if let Some(builtin) = DEFAULT_THEME
+            .get_file("i18n/en.yaml")
+            .and_then(|f| f.contents_utf8())
+            .and_then(|text| crate::yaml::from_str::<BTreeMap<String, String>>(text).ok())
+        {
+            let english = strings.remove("en").unwrap_or_default();
+            strings.insert("en".to_string(), english.over(&Strings::new(builtin)));
+        }
         let string_problems = strings::check_keys(&strings, &sources);
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(Theme {
             files,
+            templates,
             env,
             strings,
             string_problems,
@@ -285,15 +314,12 @@ impl Theme {
             Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
         })?;
         tmpl.render(ctx).map_err(|err| {
-            let origin = self
-                .files
-                .get(&format!("templates/{}", err.name().unwrap_or(template)))
-                .map(|f| {
-                    (
-                        f.origin.clone(),
-                        crate::diagnostics::decode_lossy(&f.bytes).into_owned(),
-                    )
-                });
+            let origin = self.templates.get(err.name().unwrap_or(template)).map(|f| {
+                (
+                    f.origin.clone(),
+                    crate::diagnostics::decode_lossy(&f.bytes).into_owned(),
+                )
+            });
             match origin {
                 Some((origin, source)) => template_diagnostic(&err, &origin, source),
                 None => {
@@ -438,6 +464,11 @@ fn template_diagnostic(err: &minijinja::Error, origin: &str, source: String) -> 
     let mut d = Diagnostic::error("theme::template", format!("template error: {}", err.kind()));
     if let Some(detail) = err.detail() {
         d.message = format!("template error: {detail}");
+    }
+    if err.kind() == minijinja::ErrorKind::UndefinedError {
+        d = d.with_help(
+            "check the name's spelling; the README's Theme reference lists what each template receives, and `{% if x is defined %}` tests an optional one",
+        );
     }
     match (err.range(), err.line()) {
         (Some(range), _) => d.at(&file, range),

@@ -18,6 +18,7 @@ mod safety_serve;
 mod safety_web;
 mod search;
 mod serve;
+mod themes;
 mod watch;
 
 use std::path::{Path, PathBuf};
