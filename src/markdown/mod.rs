@@ -237,9 +237,15 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
                 events.push(Event::End(TagEnd::Table));
                 Event::Html("</div>\n".into())
             }
+            // A footnote's id is `fn:` and its label: headings' ids never
+            // hold a colon, so `[^1]` and `# 1` cannot share an id.
             Event::FootnoteReference(name) => {
-                out.anchors.insert(name.to_string());
-                Event::FootnoteReference(name)
+                let id = footnote_id(&name);
+                out.anchors.insert(id.clone());
+                Event::FootnoteReference(id.into())
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                Event::Start(Tag::FootnoteDefinition(footnote_id(&name).into()))
             }
             other => other,
         };
@@ -265,6 +271,11 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     out.html = html;
     out
+}
+
+/// The id of the footnote labelled `label`.
+fn footnote_id(label: &str) -> String {
+    format!("fn:{label}")
 }
 
 struct HeadingState<'a> {
