@@ -139,7 +139,7 @@ pub fn serve(
         shared: Arc::clone(&shared),
         reporter: reporter.clone(),
         session: None,
-        warned: HashSet::new(),
+        warned: ShownWarnings::default(),
         messages,
         watcher,
     };
@@ -337,7 +337,7 @@ struct Rebuilder<R: Reporter> {
     reporter: R,
     session: Option<Session>,
     /// Every warning shown so far: code, location and message.
-    warned: HashSet<String>,
+    warned: ShownWarnings,
     messages: mpsc::Receiver<Message>,
     watcher: watch::Watcher,
 }
@@ -553,25 +553,38 @@ the next save rebuilds everything. This is a bug in playbook."
 
     /// Shows each warning of the current site once, when it first appears.
     fn warn(&mut self) {
-        let Some(session) = &self.session else {
-            return;
-        };
-        let new: Vec<Diagnostic> = session
-            .site()
-            .warnings
-            .iter()
-            .filter(|d| self.warned.insert(warning_key(d)))
-            .cloned()
-            .collect();
-        if !new.is_empty() {
-            self.reporter.diagnostics(&new);
+        if let Some(session) = &self.session {
+            self.warned.show_new(session.site(), &self.reporter);
         }
     }
 }
 
-/// What makes a warning the same one: code, location and message.
-fn warning_key(d: &Diagnostic) -> String {
-    format!("{}\u{0}{:?}\u{0}{}", d.code, d.position(), d.message)
+/// The warnings already shown, so that each is shown once, when it first
+/// appears, however many rebuilds keep it.
+#[derive(Default)]
+pub(crate) struct ShownWarnings(HashSet<String>);
+
+impl ShownWarnings {
+    /// Reports the warnings of `site` not shown before.
+    pub(crate) fn show_new(&mut self, site: &crate::site::Site, reporter: &impl Reporter) {
+        let new: Vec<Diagnostic> = site
+            .warnings
+            .iter()
+            // The same warning: code, location and message.
+            .filter(|d| {
+                self.0.insert(format!(
+                    "{}\u{0}{:?}\u{0}{}",
+                    d.code,
+                    d.position(),
+                    d.message
+                ))
+            })
+            .cloned()
+            .collect();
+        if !new.is_empty() {
+            reporter.diagnostics(&new);
+        }
+    }
 }
 
 /// Changes gathered from one or more watcher messages.

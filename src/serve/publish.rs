@@ -8,7 +8,6 @@
 //! not build keeps the last good site and reports the errors. Ctrl-C or
 //! SIGTERM stops it once the rebuild under way is done.
 
-use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -16,7 +15,6 @@ use std::time::Instant;
 
 use crate::config::Config;
 use crate::content::{self, Source};
-use crate::diagnostics::Diagnostic;
 use crate::site::BuildOptions;
 
 use super::session::{Failure, Session};
@@ -100,7 +98,7 @@ pub fn build_watch(
         options: build_options,
         reporter: reporter.clone(),
         session: None,
-        warned: HashSet::new(),
+        warned: super::ShownWarnings::default(),
     };
     publisher.update(Vec::new());
     reporter.info("Watching for changes (Ctrl-C to stop)");
@@ -157,7 +155,7 @@ struct Publisher<R: Reporter> {
     reporter: R,
     session: Option<Session>,
     /// Every warning shown so far: code, location and message.
-    warned: HashSet<String>,
+    warned: super::ShownWarnings,
 }
 
 impl<R: Reporter> Publisher<R> {
@@ -226,18 +224,8 @@ impl<R: Reporter> Publisher<R> {
 
     /// Shows each warning of the current site once, when it first appears.
     fn warn(&mut self) {
-        let Some(session) = &self.session else {
-            return;
-        };
-        let new: Vec<Diagnostic> = session
-            .site()
-            .warnings
-            .iter()
-            .filter(|d| self.warned.insert(super::warning_key(d)))
-            .cloned()
-            .collect();
-        if !new.is_empty() {
-            self.reporter.diagnostics(&new);
+        if let Some(session) = &self.session {
+            self.warned.show_new(session.site(), &self.reporter);
         }
     }
 
