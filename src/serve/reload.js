@@ -21,6 +21,19 @@
   var overlay = null;
   var banner = null;
 
+  // Where the page stands in serve's log of updates, as serve said when it
+  // sent the page. The stream sends what came after it first, so a save
+  // made while this page loaded is not missed. Browsers that keep server
+  // timings from a page (some do only over https or on localhost) get that;
+  // the others hear of updates from the moment the stream opens.
+  var since = "";
+  try {
+    var timings = performance.getEntriesByType("navigation")[0].serverTiming || [];
+    for (var t = 0; t < timings.length; t++) {
+      if (timings[t].name === "pb-update") since = timings[t].description;
+    }
+  } catch (e) {}
+
   function reload() {
     try { sessionStorage.setItem(KEY, String(window.scrollY)); } catch (e) {}
     location.reload();
@@ -76,6 +89,7 @@
   }
 
   function onMessage(message) {
+    if (message.lastEventId) since = message.lastEventId;
     var event;
     try { event = JSON.parse(message.data); } catch (e) { return; }
     if (event.type === "error") {
@@ -97,7 +111,7 @@
   // later, waiting twice as long each time, up to a minute.
   var delay = 2000;
   function connect() {
-    var source = new EventSource("/__playbook/events");
+    var source = new EventSource("/__playbook/events" + (since ? "?since=" + encodeURIComponent(since) : ""));
     source.onopen = function () { delay = 2000; };
     source.onmessage = onMessage;
     source.onerror = function () {

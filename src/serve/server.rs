@@ -6,21 +6,29 @@
 //! outside that folder. Every response says `no-cache`, so a reload always
 //! revalidates, and a strong `ETag` makes sure it sees every save.
 //!
+//! Every update of the site's files gets the next number in a short log.
+//! Each page is served with the number it is current as of (in a
+//! `Server-Timing` entry, which the page's script can read), and a tab that
+//! opens its live-reload stream later passes that number back: the updates
+//! it missed while loading are sent first, so a save made while a page was
+//! loading is never lost.
+//!
 //! Only requests that name this machine are answered (see [`host_allowed`]),
 //! so a web page whose own name was re-pointed at `127.0.0.1` (DNS
 //! rebinding) cannot read drafts or build errors. Live-reload streams are
 //! capped at [`MAX_STREAMS`], so open tabs cannot use up the process's file
 //! descriptors.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -29,6 +37,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::set_status::SetStatus;
@@ -41,6 +50,13 @@ const RELOAD_JS: &str = include_str!("reload.js");
 /// file descriptor) for as long as its tab is open; a tab over the cap gets
 /// `503` and tries again later.
 pub const MAX_STREAMS: usize = 64;
+
+/// How many updates the log keeps for tabs that connect late. A tab that
+/// missed more is told to reload.
+const REMEMBERED: usize = 64;
+
+/// The `Server-Timing` entry that carries a page's place in the log.
+const TIMING_NAME: &str = "pb-update";
 
 /// The tag serve adds to every page it writes.
 pub fn script_tag() -> String {
@@ -70,28 +86,146 @@ pub enum Event {
     Stop,
 }
 
+impl Event {
+    /// Whether the event tells of files that changed, which a tab that
+    /// was loading at the time must still hear of.
+    fn updates_files(&self) -> bool {
+        matches!(self, Event::Reload { .. } | Event::Css)
+    }
+
+    fn reload_all() -> Event {
+        Event::Reload {
+            all: true,
+            pages: Vec::new(),
+        }
+    }
+}
+
+/// A place in the update log: which run of serve, and how many updates it
+/// had made. Written `RUN.COUNT`, in the pages' `Server-Timing` header and
+/// as the id of each event that tells of an update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    run: u64,
+    count: u64,
+}
+
+impl Mark {
+    fn parse(text: &str) -> Option<Mark> {
+        let (run, count) = text.trim().split_once('.')?;
+        Some(Mark {
+            run: run.parse().ok()?,
+            count: count.parse().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for Mark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.run, self.count)
+    }
+}
+
+/// An event as the streams get it: with its place in the log when it tells
+/// of an update.
+#[derive(Debug, Clone)]
+struct Sent {
+    mark: Option<Mark>,
+    event: Event,
+}
+
+/// The latest updates, numbered.
+#[derive(Debug)]
+struct Log {
+    /// Tells this run's numbers from those of an earlier serve, whose pages
+    /// a tab may still show.
+    run: u64,
+    /// Updates made so far.
+    count: u64,
+    recent: VecDeque<(u64, Event)>,
+}
+
+impl Log {
+    fn new(run: u64) -> Log {
+        Log {
+            run,
+            count: 0,
+            recent: VecDeque::with_capacity(REMEMBERED),
+        }
+    }
+
+    fn mark(&self) -> Mark {
+        Mark {
+            run: self.run,
+            count: self.count,
+        }
+    }
+
+    /// Numbers an update and remembers it.
+    fn record(&mut self, event: &Event) -> Mark {
+        self.count += 1;
+        if self.recent.len() == REMEMBERED {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((self.count, event.clone()));
+        self.mark()
+    }
+
+    /// What a tab that is current as of `since` has missed: the updates
+    /// after it, or a reload when they are no longer all known (too many,
+    /// or the page came from another run of serve).
+    fn since(&self, since: Mark) -> Vec<Sent> {
+        let known = self.count - self.recent.len() as u64;
+        if since.run != self.run || since.count > self.count || since.count < known {
+            return vec![Sent {
+                mark: Some(self.mark()),
+                event: Event::reload_all(),
+            }];
+        }
+        self.recent
+            .iter()
+            .filter(|(count, _)| *count > since.count)
+            .map(|(count, event)| Sent {
+                mark: Some(Mark {
+                    run: self.run,
+                    count: *count,
+                }),
+                event: event.clone(),
+            })
+            .collect()
+    }
+}
+
 /// What the server shares with the rebuild loop.
 pub struct Shared {
-    pub events: broadcast::Sender<Event>,
+    events: broadcast::Sender<Sent>,
     /// The current build error, shown to browsers as they connect.
     pub error: Mutex<Option<String>>,
     /// The current notice, shown to browsers as they connect.
     pub notice: Mutex<Option<String>>,
     /// Live-reload streams open now.
     streams: AtomicUsize,
+    log: Mutex<Log>,
 }
 
 impl Shared {
     pub fn new() -> Arc<Self> {
         let (events, _) = broadcast::channel(64);
+        // Any number that differs between runs will do: the start time.
+        let run = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
         Arc::new(Shared {
             events,
             error: Mutex::new(None),
             notice: Mutex::new(None),
             streams: AtomicUsize::new(0),
+            log: Mutex::new(Log::new(run)),
         })
     }
 
+    /// Sends `event` to every connected browser. Send an update only once
+    /// its files are written: a page served after this carries its number.
     pub fn send(&self, event: Event) {
         match &event {
             Event::Notice { text } => {
@@ -109,8 +243,22 @@ impl Shared {
                 }
             }
         }
+        // Numbered and sent under one lock, so a stream that opens reads
+        // the log and subscribes at one point between two updates.
+        let mut log = self.log();
+        let mark = event.updates_files().then(|| log.record(&event));
         // No browser connected is not an error.
-        let _ = self.events.send(event);
+        let _ = self.events.send(Sent { mark, event });
+    }
+
+    /// The place in the log of the files as they are now.
+    pub fn mark(&self) -> Mark {
+        self.log().mark()
+    }
+
+    fn log(&self) -> MutexGuard<'_, Log> {
+        // The log holds no invariant a panic could break half-way.
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -215,12 +363,15 @@ pub fn router(dir: PathBuf, shared: Arc<Shared>, listening: IpAddr) -> Router {
     let files = ServeDir::new(&dir)
         .append_index_html_on_directories(true)
         .not_found_service(not_found);
-    let dir: Arc<Path> = Arc::from(dir);
+    let site = Arc::new(Site {
+        dir,
+        shared: Arc::clone(&shared),
+    });
     Router::new()
         .route(EVENTS_PATH, get(events))
         .route(SCRIPT_PATH, get(script))
         .fallback_service(files)
-        .layer(middleware::from_fn_with_state(dir, entity_tags))
+        .layer(middleware::from_fn_with_state(site, entity_tags))
         .layer(middleware::from_fn(refuse_traversal))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -244,7 +395,14 @@ async fn refuse_traversal(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Strong entity tags for the site's files.
+/// The served folder, and the log its files are current as of.
+struct Site {
+    dir: PathBuf,
+    shared: Arc<Shared>,
+}
+
+/// Strong entity tags for the site's files, and each response's place in
+/// the update log.
 ///
 /// `Last-Modified` counts whole seconds, so a page rebuilt in the same
 /// second as the copy a browser holds would be answered `304` and the reload
@@ -252,10 +410,28 @@ async fn refuse_traversal(request: Request, next: Next) -> Response {
 /// full modification time, so every save changes it. When a request carries
 /// `If-None-Match`, the tag decides and `If-Modified-Since` is ignored, as
 /// RFC 9110 (section 13.2.2) asks.
-async fn entity_tags(State(dir): State<Arc<Path>>, mut request: Request, next: Next) -> Response {
-    let Some(tag) = entity_tag(&dir, request.uri().path()) else {
-        return next.run(request).await;
+///
+/// The place in the log is read before the file, so the file served is at
+/// least that current (an update is sent only after its files are written).
+/// A page's tag includes it too: a `304` never hands a tab a copy that
+/// claims an older place than the one it is shown with.
+async fn entity_tags(State(site): State<Arc<Site>>, mut request: Request, next: Next) -> Response {
+    let mark = site.shared.mark();
+    let timing = HeaderValue::from_str(&format!("{TIMING_NAME};desc=\"{mark}\"")).ok();
+    let stamp = |mut response: Response| {
+        if let Some(timing) = &timing {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("server-timing"), timing.clone());
+        }
+        response
     };
+    let Some(mut tag) = entity_tag(&site.dir, request.uri().path()) else {
+        return stamp(next.run(request).await);
+    };
+    if is_page(request.uri().path()) {
+        tag.insert_str(tag.len() - 1, &format!("-{mark}"));
+    }
     let headers = request.headers_mut();
     if let Some(wanted) = headers.get(header::IF_NONE_MATCH) {
         let fresh = tag_matches(wanted.as_bytes(), tag.as_bytes());
@@ -263,14 +439,20 @@ async fn entity_tags(State(dir): State<Arc<Path>>, mut request: Request, next: N
         if fresh && matches!(*request.method(), Method::GET | Method::HEAD) {
             let mut response = StatusCode::NOT_MODIFIED.into_response();
             set_tag(response.headers_mut(), &tag);
-            return response;
+            return stamp(response);
         }
     }
     let mut response = next.run(request).await;
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         set_tag(response.headers_mut(), &tag);
     }
-    response
+    stamp(response)
+}
+
+/// Whether a URL path names a page (which runs the reload script), not a
+/// stylesheet, script or asset.
+fn is_page(url_path: &str) -> bool {
+    url_path.ends_with('/') || url_path.ends_with(".html")
 }
 
 /// The tag of the file a URL path names (`folder/` means its index.html),
@@ -318,7 +500,11 @@ async fn script() -> impl IntoResponse {
     )
 }
 
-async fn events(State(shared): State<Arc<Shared>>) -> Response {
+async fn events(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let Some(place) = StreamPlace::take(&shared) else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -333,29 +519,56 @@ this tab will not reload by itself until some are closed\n"
         )
             .into_response();
     };
+    // A stream the browser re-opens names the last event it had; a new
+    // one, the update its page was served at.
+    let since = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(Mark::parse)
+        .or_else(|| {
+            query
+                .as_deref()
+                .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("since=")))
+                .and_then(Mark::parse)
+        });
+    let (missed, receiver) = {
+        let log = shared.log();
+        let missed = since.map(|since| log.since(since)).unwrap_or_default();
+        (missed, shared.events.subscribe())
+    };
+    let unnumbered = |event| Sent { mark: None, event };
     let notice = shared
         .notice
         .lock()
         .ok()
         .and_then(|e| e.clone())
-        .map(|text| Event::Notice { text });
+        .map(|text| unnumbered(Event::Notice { text }));
     let current = shared
         .error
         .lock()
         .ok()
         .and_then(|e| e.clone())
-        .map(|text| Event::Error { text });
-    let receiver = shared.events.subscribe();
-    let first = tokio_stream::iter(notice.into_iter().chain(current));
-    let rest = BroadcastStream::new(receiver).filter_map(Result::ok);
+        .map(|text| unnumbered(Event::Error { text }));
+    // Missed updates first: the error overlay, once shown, reloads on any
+    // update, and a missed one may name another page.
+    let first = tokio_stream::iter(missed.into_iter().chain(notice).chain(current));
+    let rest = BroadcastStream::new(receiver).map(move |received| match received {
+        Ok(sent) => sent,
+        // Too slow to keep up: which updates were dropped is unknown.
+        Err(BroadcastStreamRecvError::Lagged(_)) => unnumbered(Event::reload_all()),
+    });
     let stream = first
         .chain(rest)
-        .take_while(|event| !matches!(event, Event::Stop))
-        .map(move |event| {
+        .take_while(|sent| !matches!(sent.event, Event::Stop))
+        .map(move |sent| {
             // The stream owns its place and gives it back when it ends.
             let _place = &place;
-            let data = serde_json::to_string(&event).unwrap_or_default();
-            Ok::<_, Infallible>(SseEvent::default().data(data))
+            let data = serde_json::to_string(&sent.event).unwrap_or_default();
+            let event = SseEvent::default().data(data);
+            Ok::<_, Infallible>(match sent.mark {
+                Some(mark) => event.id(mark.to_string()),
+                None => event,
+            })
         });
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
@@ -439,6 +652,63 @@ mod tests {
         let everywhere: IpAddr = "0.0.0.0".parse().unwrap();
         assert!(host_allowed("10.1.2.3:3000", everywhere));
         assert!(!host_allowed("evil.example:3000", everywhere));
+    }
+
+    fn page(name: &str) -> Event {
+        Event::Reload {
+            all: false,
+            pages: vec![name.to_string()],
+        }
+    }
+
+    fn counts(sent: &[Sent]) -> Vec<u64> {
+        sent.iter()
+            .filter_map(|s| s.mark.map(|m| m.count))
+            .collect()
+    }
+
+    #[test]
+    fn a_late_stream_gets_the_updates_after_its_mark_or_a_reload() {
+        let mut log = Log::new(7);
+        let start = log.mark();
+        assert!(log.since(start).is_empty());
+        log.record(&page("a.html"));
+        let middle = log.record(&Event::Css);
+        log.record(&page("b.html"));
+        assert_eq!(counts(&log.since(start)), [1, 2, 3]);
+        assert_eq!(counts(&log.since(middle)), [3]);
+        assert!(log.since(log.mark()).is_empty());
+        // Another run, a place ahead of the log, or one older than what it
+        // keeps: what was missed is unknown, so reload.
+        for stale in [Mark { run: 6, count: 1 }, Mark { run: 7, count: 9 }] {
+            let sent = log.since(stale);
+            assert_eq!(sent.len(), 1);
+            assert!(matches!(sent[0].event, Event::Reload { all: true, .. }));
+        }
+        for _ in 0..REMEMBERED {
+            log.record(&Event::Css);
+        }
+        let sent = log.since(middle);
+        assert!(matches!(
+            sent[..],
+            [Sent {
+                event: Event::Reload { all: true, .. },
+                ..
+            }]
+        ));
+        assert_eq!(log.since(Mark { run: 7, count: 3 }).len(), REMEMBERED);
+    }
+
+    #[test]
+    fn marks_read_back_what_they_write() {
+        let mark = Mark {
+            run: 1764000000000,
+            count: 42,
+        };
+        assert_eq!(Mark::parse(&mark.to_string()), Some(mark));
+        for bad in ["", "1", "1.", ".2", "a.b", "1.2.3", "-1.2"] {
+            assert_eq!(Mark::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -84,6 +84,31 @@ test("a broken save shows the overlay and the fix clears it", async () => {
   await context.close();
 });
 
+test("a save made while a page loads, before its live-reload stream opens, still reloads it", async () => {
+  const context = await browser.newContext();
+  // Hold the tab's stream back until the save has been built and sent, as
+  // a slow page load would.
+  let open;
+  const gate = new Promise((resolve) => { open = resolve; });
+  await context.route("**/__playbook/events*", async (route) => { await gate; await route.continue(); });
+  const tab = await context.newPage();
+  await tab.goto(url + "how-to/handover.html");
+  await tab.evaluate(() => { window.stillOld = true; });
+  appendFileSync(path.join(project, "content", "how-to", "handover.md"), "\nA line saved while the page loaded.\n");
+  // serve has built and announced the save: the page it serves now has it.
+  await eventually(
+    async () => (await (await fetch(url + "how-to/handover.html")).text()).includes("A line saved while the page loaded."),
+    true,
+    "serve has the new page",
+    20000
+  );
+  open();
+  const settled = (probe) => () => probe().catch(() => undefined);
+  await eventually(settled(() => tab.evaluate(() => window.stillOld === undefined)), true, "the tab reloaded", 20000);
+  await eventually(settled(() => tab.locator("text=A line saved while the page loaded.").count()), 1, "the new line shows");
+  await context.close();
+});
+
 test("a stylesheet edit swaps the styles without reloading, also in a theme folder made while serving", async () => {
   const context = await browser.newContext();
   const tab = await context.newPage();

@@ -123,12 +123,13 @@ impl Server {
 
     /// Subscribes to live-reload events.
     pub fn events(&self) -> Events {
+        self.events_at("/__playbook/events")
+    }
+
+    /// Subscribes to live-reload events at `path`, which may carry a query.
+    pub fn events_at(&self, path: &str) -> Events {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        write!(
-            stream,
-            "GET /__playbook/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
-        )
-        .unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
@@ -157,6 +158,34 @@ impl Drop for Server {
 pub struct Events(pub BufReader<TcpStream>);
 
 impl Events {
+    /// The next event: its id (empty when it has none) and its data.
+    pub fn next(&mut self) -> (String, String) {
+        let (mut id, mut data) = (String::new(), String::new());
+        let mut line = String::new();
+        // Keep-alive comments come every few seconds: bound the whole wait.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no event within a minute"
+            );
+            line.clear();
+            let n = self
+                .0
+                .read_line(&mut line)
+                .expect("an event before the timeout");
+            assert!(n > 0, "event stream closed");
+            let line = line.trim_end();
+            if let Some(value) = line.strip_prefix("id: ") {
+                id = value.to_string();
+            } else if let Some(value) = line.strip_prefix("data: ") {
+                data = value.to_string();
+            } else if line.is_empty() && !data.is_empty() {
+                return (id, data);
+            }
+        }
+    }
+
     /// The next event whose JSON contains `needle`.
     pub fn wait_for(&mut self, needle: &str) -> String {
         let mut line = String::new();
@@ -320,6 +349,77 @@ fn a_reload_after_a_save_in_the_same_second_gets_the_new_page() {
     assert!(reloaded.starts_with("HTTP/1.1 200"), "{reloaded}");
     assert!(reloaded.contains("Saved within the second."), "{reloaded}");
     assert_ne!(header(&reloaded, "etag"), Some(tag));
+    drop(project);
+}
+
+/// The place in serve's update log a response says it is current as of.
+fn served_at(response: &str) -> String {
+    let timing = header(response, "server-timing").expect("a Server-Timing header");
+    let (_, rest) = timing
+        .split_once("pb-update;desc=\"")
+        .expect("the pb-update entry");
+    rest.split('"').next().unwrap().to_string()
+}
+
+#[test]
+fn a_tab_that_opens_its_stream_after_an_update_still_hears_of_it() {
+    let project = project();
+    let server = Server::start(&project);
+    let mut watching = server.events();
+    // A tab gets the page, then is slow to open its stream.
+    let page = server.request("GET", "/other.html", "");
+    assert!(page.contains("First version."), "{page}");
+    let loaded_at = served_at(&page);
+    settle();
+    let project = project.file(
+        "content/other.md",
+        "# Other\n\n## Details\n\nSecond version.\n",
+    );
+    watching.wait_for("other.html");
+    // Then the work done once the author pauses: the print page and the
+    // search index.
+    watching.wait_for("print.html");
+    watching.wait_for("search.html");
+    let mut late = server.events_at(&format!("/__playbook/events?since={loaded_at}"));
+    let (id, missed) = late.next();
+    assert!(
+        missed.contains("\"reload\"") && missed.contains("other.html"),
+        "{missed}"
+    );
+    // A page served now is current: its stream starts with nothing missed,
+    // and the next update is the first event it hears.
+    let page = server.request("GET", "/other.html", "");
+    let now = served_at(&page);
+    assert_ne!(now, loaded_at);
+    let mut current = server.events_at(&format!("/__playbook/events?since={now}"));
+    settle();
+    let project = project.file(
+        "content/index.md",
+        "# Home\n\nSee [the other page](other.md#details). Edited.\n",
+    );
+    let (next_id, event) = current.next();
+    assert!(event.contains("index.html"), "{event}");
+    assert_ne!(next_id, id);
+    // A browser that re-opens a dropped stream names the last event it
+    // had, and is sent what came after it.
+    let mut reopened = server.events_at(&format!("/__playbook/events?since={loaded_at}"));
+    let (first, _) = reopened.next();
+    assert_eq!(first, id);
+    drop(project);
+}
+
+#[test]
+fn a_tab_from_another_run_of_serve_is_told_to_reload() {
+    let project = project();
+    let server = Server::start(&project);
+    let mut events = server.events_at("/__playbook/events?since=1.0");
+    let (_, event) = events.next();
+    assert!(event.contains("\"all\":true"), "{event}");
+    // A page's tag names its place in the log, so a cached copy is never
+    // taken for a current one.
+    let page = server.request("HEAD", "/other.html", "");
+    let tag = header(&page, "etag").unwrap();
+    assert!(tag.contains(&served_at(&page)), "{tag}");
     drop(project);
 }
 
