@@ -16,7 +16,7 @@ use walkdir::WalkDir;
 
 use crate::config::{Config, Language};
 use crate::diagnostics::{Diagnostic, SourceFile, display_path};
-pub use nav::{NavNode, NavTree};
+pub use nav::{NavNode, NavTree, Visit};
 pub use page::{FrontMatter, Kind, Page};
 
 pub const CONTENT_DIR: &str = "content";

@@ -4,23 +4,33 @@
 //! Each language gets its own tree, built from that language's pages. The
 //! tree drives the sidebar, previous/next links and the print page.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::config::{Config, Language};
 use crate::diagnostics::Diagnostic;
 use crate::yaml::{Locator, Seg};
 
+#[cfg(test)]
+use super::page::FrontMatter;
 use super::page::Page;
 
 /// The navigation of one language.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct NavTree {
     pub lang: String,
     pub root: NavNode,
 }
 
+/// A step of [`NavNode::visits`].
+#[derive(Debug, Clone, Copy)]
+pub enum Visit<'a> {
+    Enter(&'a NavNode),
+    /// After the node's children.
+    Leave(&'a NavNode),
+}
+
 /// A page, or a section holding its index page and children.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct NavNode {
     /// Index into `Book::pages`: the page itself, or the section's index.
     pub page: Option<usize>,
@@ -29,13 +39,42 @@ pub struct NavNode {
     pub children: Vec<NavNode>,
 }
 
-impl NavNode {
-    /// Page indices in reading order: the node, then its children.
-    pub fn walk(&self, out: &mut Vec<usize>) {
-        out.extend(self.page);
-        for child in &self.children {
-            child.walk(out);
+impl Drop for NavNode {
+    /// Takes the subtree apart with a stack: dropping it field by field
+    /// would recurse once per folder level.
+    fn drop(&mut self) {
+        let mut stack = std::mem::take(&mut self.children);
+        while let Some(mut node) = stack.pop() {
+            stack.append(&mut node.children);
         }
+    }
+}
+
+impl NavNode {
+    /// The node and every node below it, in reading order: a node, then
+    /// its children's subtrees in turn. Walked with a stack, not by
+    /// recursion, however deep the folders go.
+    pub fn descendants(&self) -> impl Iterator<Item = &NavNode> {
+        let mut stack = vec![self];
+        std::iter::from_fn(move || {
+            let node = stack.pop()?;
+            stack.extend(node.children.iter().rev());
+            Some(node)
+        })
+    }
+
+    /// The same walk as [`NavNode::descendants`], also telling when each
+    /// node's subtree ends: for nested lists.
+    pub fn visits(&self) -> impl Iterator<Item = Visit<'_>> {
+        let mut stack = vec![Visit::Enter(self)];
+        std::iter::from_fn(move || {
+            let visit = stack.pop()?;
+            if let Visit::Enter(node) = visit {
+                stack.push(Visit::Leave(node));
+                stack.extend(node.children.iter().rev().map(Visit::Enter));
+            }
+            Some(visit)
+        })
     }
 
     pub fn is_section(&self) -> bool {
@@ -57,9 +96,7 @@ impl NavNode {
 
 impl NavTree {
     pub fn reading_order(&self) -> Vec<usize> {
-        let mut out = Vec::new();
-        self.root.walk(&mut out);
-        out
+        self.root.descendants().filter_map(|n| n.page).collect()
     }
 }
 
@@ -91,18 +128,16 @@ pub fn renumber(trees: Vec<NavTree>, order: &[usize]) -> Vec<NavTree> {
     for (new, &old) in order.iter().enumerate() {
         new_index[old] = new;
     }
-    fn apply(node: &mut NavNode, map: &[usize]) {
-        if let Some(page) = node.page.as_mut() {
-            *page = map[*page];
-        }
-        for child in &mut node.children {
-            apply(child, map);
-        }
-    }
     trees
         .into_iter()
         .map(|mut tree| {
-            apply(&mut tree.root, &new_index);
+            let mut stack = vec![&mut tree.root];
+            while let Some(node) = stack.pop() {
+                if let Some(page) = node.page.as_mut() {
+                    *page = new_index[*page];
+                }
+                stack.extend(node.children.iter_mut());
+            }
             tree
         })
         .collect()
@@ -156,8 +191,8 @@ type SortKey = (usize, i64, String);
 
 fn build_language(lang: &str, pages: &[Page], positions: &HashMap<String, usize>) -> NavNode {
     let mut index_of: HashMap<&str, usize> = HashMap::new();
-    let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut folders: BTreeSet<String> = BTreeSet::new();
+    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut folders: BTreeSet<&str> = BTreeSet::new();
     for (i, page) in pages.iter().enumerate().filter(|(_, p)| p.lang == lang) {
         if page.is_index {
             index_of.insert(page.section.as_str(), i);
@@ -166,39 +201,43 @@ fn build_language(lang: &str, pages: &[Page], positions: &HashMap<String, usize>
         }
         let mut folder = page.section.as_str();
         while !folder.is_empty() {
-            folders.insert(folder.to_string());
-            folder = folder.rfind('/').map_or("", |i| &folder[..i]);
+            folders.insert(folder);
+            folder = parent_of(folder);
         }
     }
-    folder_node("", pages, positions, &index_of, &members, &folders).0
-}
-
-fn folder_node(
-    folder: &str,
-    pages: &[Page],
-    positions: &HashMap<String, usize>,
-    index_of: &HashMap<&str, usize>,
-    members: &BTreeMap<&str, Vec<usize>>,
-    folders: &BTreeSet<String>,
-) -> (NavNode, Option<i64>) {
-    let mut children: Vec<(SortKey, NavNode)> = Vec::new();
-    for &i in members.get(folder).into_iter().flatten() {
-        let page = &pages[i];
-        let name = page.key.rsplit('/').next().unwrap_or(&page.key).to_string();
-        let position = positions
-            .get(&normalize(&page.key))
-            .copied()
-            .unwrap_or(usize::MAX);
+    // A folder's node: its index page, then its pages and subfolders in
+    // order. Returns the weight of the entry it starts with.
+    let node = |folder: &str, mut children: Vec<(SortKey, NavNode)>| {
+        for &i in members.get(folder).into_iter().flatten() {
+            let page = &pages[i];
+            let name = page.key.rsplit('/').next().unwrap_or(&page.key).to_string();
+            let position = positions
+                .get(&normalize(&page.key))
+                .copied()
+                .unwrap_or(usize::MAX);
+            let node = NavNode {
+                page: Some(i),
+                folder: String::new(),
+                children: Vec::new(),
+            };
+            children.push(((position, page.front.weight, name), node));
+        }
+        children.sort_by(|a, b| a.0.cmp(&b.0));
+        let first_weight = children.first().map(|((_, weight, _), _)| *weight);
         let node = NavNode {
-            page: Some(i),
-            folder: String::new(),
-            children: Vec::new(),
+            page: index_of.get(folder).copied(),
+            folder: folder.to_string(),
+            children: children.into_iter().map(|(_, node)| node).collect(),
         };
-        children.push(((position, page.front.weight, name), node));
-    }
-    let subfolders = folders.iter().filter(|f| parent_of(f) == folder);
-    for sub in subfolders {
-        let (node, first_weight) = folder_node(sub, pages, positions, index_of, members, folders);
+        (node, first_weight)
+    };
+    // Deepest folders first, so each folder's subfolders are built before
+    // it: no recursion, and each folder is visited once.
+    let mut order: Vec<&str> = folders.into_iter().collect();
+    order.sort_by_key(|folder| std::cmp::Reverse(depth(folder)));
+    let mut built: HashMap<&str, Vec<(SortKey, NavNode)>> = HashMap::new();
+    for folder in order {
+        let (node, first_weight) = node(folder, built.remove(folder).unwrap_or_default());
         // A folder sorts by its index page's weight or, without one, by the
         // weight of the page it starts with.
         let weight = node
@@ -206,20 +245,131 @@ fn folder_node(
             .map(|i| pages[i].front.weight)
             .or(first_weight)
             .unwrap_or(0);
-        let position = positions.get(sub.as_str()).copied().unwrap_or(usize::MAX);
-        let name = sub.rsplit('/').next().unwrap_or(sub).to_string();
-        children.push(((position, weight, name), node));
+        let position = positions.get(folder).copied().unwrap_or(usize::MAX);
+        let name = folder.rsplit('/').next().unwrap_or(folder).to_string();
+        built
+            .entry(parent_of(folder))
+            .or_default()
+            .push(((position, weight, name), node));
     }
-    children.sort_by(|a, b| a.0.cmp(&b.0));
-    let first_weight = children.first().map(|((_, weight, _), _)| *weight);
-    let node = NavNode {
-        page: index_of.get(folder).copied(),
-        folder: folder.to_string(),
-        children: children.into_iter().map(|(_, node)| node).collect(),
-    };
-    (node, first_weight)
+    node("", built.remove("").unwrap_or_default()).0
+}
+
+fn depth(folder: &str) -> usize {
+    if folder.is_empty() {
+        0
+    } else {
+        folder.matches('/').count() + 1
+    }
 }
 
 fn parent_of(folder: &str) -> &str {
     folder.rfind('/').map_or("", |i| &folder[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::SourceFile;
+
+    fn page(path: &str, weight: i64) -> Page {
+        let (section, name) = path.rsplit_once('/').unwrap_or(("", path));
+        Page {
+            source: SourceFile::new(path, String::new()),
+            path: path.to_string(),
+            key: path.to_string(),
+            lang: "en".to_string(),
+            output: path.replace(".md", ".html"),
+            front: FrontMatter {
+                weight,
+                ..FrontMatter::default()
+            },
+            body: 0..0,
+            section: section.to_string(),
+            is_index: name == "index.md",
+            modified: None,
+        }
+    }
+
+    fn outline(root: &NavNode, pages: &[Page]) -> String {
+        let mut out = String::new();
+        for visit in root.visits() {
+            match visit {
+                Visit::Enter(node) => {
+                    out.push('(');
+                    match node.page {
+                        Some(i) => out.push_str(&pages[i].path),
+                        None => out.push_str(&node.folder),
+                    }
+                }
+                Visit::Leave(_) => out.push(')'),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn folders_nest_and_sort_by_nav_then_weight_then_name() {
+        let pages = vec![
+            page("index.md", 0),
+            page("b.md", 0),
+            page("a.md", 0),
+            page("late/z.md", 9),
+            page("early/index.md", -1),
+            page("early/deep/x.md", 0),
+            page("early/two.md", 2),
+            page("early/one.md", 1),
+        ];
+        let positions = nav_positions(&["b.md".to_string()]);
+        let root = build_language("en", &pages, &positions);
+        assert_eq!(
+            outline(&root, &pages),
+            "(index.md(b.md)(early/index.md(early/deep(early/deep/x.md))(early/one.md)(early/two.md))\
+(a.md)(late(late/z.md)))"
+        );
+        let order: Vec<&str> = root
+            .descendants()
+            .filter_map(|n| n.page)
+            .map(|i| pages[i].path.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "index.md",
+                "b.md",
+                "early/index.md",
+                "early/deep/x.md",
+                "early/one.md",
+                "early/two.md",
+                "a.md",
+                "late/z.md"
+            ]
+        );
+    }
+
+    /// Folders as deep as a path can go are built and walked without
+    /// recursion: on a thread with a small stack, where one stack frame per
+    /// folder would overflow.
+    #[test]
+    fn the_deepest_folders_need_no_deep_stack() {
+        let deep = "a/".repeat(2000);
+        let pages = vec![page("index.md", 0), page(&format!("{deep}x.md"), 0)];
+        let outline = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                let root = build_language("en", &pages, &HashMap::new());
+                let tree = NavTree {
+                    lang: "en".to_string(),
+                    root,
+                };
+                let renumbered = renumber(vec![tree], &[1, 0]);
+                let root = &renumbered[0].root;
+                (root.descendants().count(), outline(root, &pages).len())
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(outline.0, 2002, "the root, 2000 folders and the page");
+        assert!(outline.1 > 4000);
+    }
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::content::{Kind, NavNode};
+use crate::content::Kind;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{Features, Heading};
 use crate::theme::{Bundle, Strings};
@@ -141,18 +141,14 @@ impl<'a> Shared<'a> {
         let mut order = Vec::new();
         let mut position = vec![0; book.pages.len()];
         for tree in &book.nav {
-            let mut map = HashMap::new();
-            fn collect<'b>(node: &'b NavNode, map: &mut HashMap<&'b str, usize>) {
+            let mut map: HashMap<&str, usize> = HashMap::new();
+            for node in tree.root.descendants() {
                 if let Some(page) = node.page {
                     if node.is_section() || node.folder.is_empty() {
                         map.insert(node.folder.as_str(), page);
                     }
                 }
-                for child in &node.children {
-                    collect(child, map);
-                }
             }
-            collect(&tree.root, &mut map);
             // Only index pages stand for folders.
             map.retain(|_, &mut page| book.pages[page].is_index);
             folder_index.push(map);

@@ -7,7 +7,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::content::NavNode;
+use crate::content::Visit;
 use crate::html::escape;
 
 use super::context::{Shared, join_url, relative_href};
@@ -26,33 +26,37 @@ pub fn toc_script(site: &Site, lang: &str) -> String {
 
 /// The nested list of a language's pages, links prefixed with `root`.
 fn toc_list(site: &Site, lang: &str, root: &str) -> String {
-    fn node(site: &Site, n: &NavNode, root: &str, out: &mut String) {
-        out.push_str("<li>");
-        match n.page {
-            Some(p) => {
-                let _ = write!(
-                    out,
-                    "<a href=\"{}\">{}</a>",
-                    escape(&relative_href(root, &site.book.pages[p].output)),
-                    escape(&site.titles[p])
-                );
-            }
-            None => {
-                let _ = write!(out, "<span>{}</span>", escape(&n.folder_title()));
-            }
-        }
-        if !n.children.is_empty() {
-            out.push_str("<ol>");
-            for child in &n.children {
-                node(site, child, root, out);
-            }
-            out.push_str("</ol>");
-        }
-        out.push_str("</li>");
-    }
     let tree = site.book.nav_for(lang);
     let mut out = String::from("<ol class=\"pb-toc\">");
-    node(site, &tree.root, root, &mut out);
+    for visit in tree.root.visits() {
+        match visit {
+            Visit::Enter(node) => {
+                out.push_str("<li>");
+                match node.page {
+                    Some(p) => {
+                        let _ = write!(
+                            out,
+                            "<a href=\"{}\">{}</a>",
+                            escape(&relative_href(root, &site.book.pages[p].output)),
+                            escape(&site.titles[p])
+                        );
+                    }
+                    None => {
+                        let _ = write!(out, "<span>{}</span>", escape(&node.folder_title()));
+                    }
+                }
+                if !node.children.is_empty() {
+                    out.push_str("<ol>");
+                }
+            }
+            Visit::Leave(node) => {
+                if !node.children.is_empty() {
+                    out.push_str("</ol>");
+                }
+                out.push_str("</li>");
+            }
+        }
+    }
     out.push_str("</ol>");
     out
 }
