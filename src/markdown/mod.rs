@@ -5,8 +5,11 @@
 //! links, rewrites links between pages to relative `.html` links and
 //! records them for checking, turns GFM alerts into admonitions, makes task
 //! lists interactive, highlights code, and hands `clause` and
-//! `decision-tree` fences to [`crate::blocks`]. Rendering one page never
-//! looks at another page's text, so pages render in parallel.
+//! `decision-tree` fences to [`crate::blocks`]. Heading anchors and alerts
+//! are written by the theme's block templates. The same pass records the
+//! page's searchable text ([`SearchText`]) for the search index. Rendering
+//! one page never looks at another page's text, so pages render in
+//! parallel.
 
 pub mod highlight;
 pub mod links;
@@ -19,11 +22,13 @@ use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
 
+use crate::blocks::markup::{self, AlertView, HeadingView};
 use crate::blocks::{self, BlockContext, Fence};
 use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::html::escape;
-use crate::theme::Strings;
+use crate::search::{Field, SearchText};
+use crate::theme::{Strings, Theme};
 pub use links::{LinkTarget, Linker, PageLink};
 use slug::{IdSet, slugify};
 
@@ -62,6 +67,8 @@ pub struct Rendered {
     pub targets: Vec<String>,
     /// The budget for "did you mean" help on this page's problems.
     pub suggestions: crate::diagnostics::Suggestions,
+    /// The page's searchable text, by field, recorded as it rendered.
+    pub search: SearchText,
 }
 
 pub fn options() -> Options {
@@ -74,17 +81,20 @@ pub fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders one page's markdown body.
-pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
+/// Renders one page's markdown body; `strings` are the theme's strings
+/// for the page's language.
+pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings) -> Rendered {
     let markdown = page.markdown();
     let base = page.body.start;
+    let ctx = BlockContext::new(page, theme, strings, linker);
     let mut out = Rendered::default();
     let mut ids = IdSet::default();
     let mut events: Vec<Event<'_>> = Vec::new();
 
     let mut heading: Option<HeadingState<'_>> = None;
     let mut code: Option<CodeState> = None;
-    let mut alerts: Vec<bool> = Vec::new();
+    // Open block quotes: for an alert, the markup that closes it.
+    let mut alerts: Vec<Option<String>> = Vec::new();
     let mut image_alt: Option<usize> = None;
     // Open list items; a task item remembers where its checkbox is and
     // gathers its text, which becomes the checkbox's label and key.
@@ -101,13 +111,22 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
                 }
                 Event::End(TagEnd::CodeBlock) => {
                     let state = code.take().unwrap_or_default();
+                    out.search.boundary(Field::Body);
                     events.push(Event::Html(
-                        render_code(state, page, linker, strings, &mut ids, &mut out).into(),
+                        render_code(state, &ctx, &mut ids, &mut out).into(),
                     ));
                 }
                 _ => {}
             }
             continue;
+        }
+        let field = if heading.is_some() {
+            Field::Heading
+        } else {
+            Field::Body
+        };
+        if image_alt.is_none() {
+            record(&event, field, &mut out.search);
         }
         let event = match event {
             Event::Start(Tag::Heading {
@@ -132,7 +151,7 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(state) = heading.take() {
-                    finish_heading(state, page, &mut ids, &mut events, &mut out, strings);
+                    finish_heading(state, &ctx, &mut ids, &mut events, &mut out);
                 }
                 continue;
             }
@@ -149,20 +168,18 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
                 continue;
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                alerts.push(true);
-                Event::Html(alert_open(kind, strings).into())
+                let (open, close) = alert(kind, &ctx, &mut out);
+                alerts.push(Some(close));
+                Event::Html(open.into())
             }
             Event::Start(Tag::BlockQuote(None)) => {
-                alerts.push(false);
+                alerts.push(None);
                 Event::Start(Tag::BlockQuote(None))
             }
-            Event::End(TagEnd::BlockQuote(kind)) => {
-                if alerts.pop() == Some(true) {
-                    Event::Html("</div>\n".into())
-                } else {
-                    Event::End(TagEnd::BlockQuote(kind))
-                }
-            }
+            Event::End(TagEnd::BlockQuote(kind)) => match alerts.pop() {
+                Some(Some(close)) => Event::Html(close.into()),
+                _ => Event::End(TagEnd::BlockQuote(kind)),
+            },
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -300,12 +317,12 @@ struct CodeState {
 
 fn finish_heading<'a>(
     state: HeadingState<'a>,
-    page: &Page,
+    ctx: &BlockContext<'_>,
     ids: &mut IdSet,
     events: &mut Vec<Event<'a>>,
     out: &mut Rendered,
-    strings: &Strings,
 ) {
+    let page = ctx.page;
     let level = state.level as u8;
     let text = state.text.trim().to_string();
     let id = match &state.id {
@@ -361,11 +378,17 @@ fn finish_heading<'a>(
     open.push('>');
     events.push(Event::Html(CowStr::from(open)));
     events.extend(state.inner);
-    events.push(Event::Html(CowStr::from(format!(
-        " <a class=\"pb-anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{level}>\n",
-        id = escape(&id),
-        label = escape(&strings.format("heading.anchor", &[("title", &text)])),
-    ))));
+    let view = HeadingView {
+        level,
+        id: &id,
+        text: &text,
+        label: ctx.strings.format("heading.anchor", &[("title", &text)]),
+    };
+    let mut close = ctx
+        .render_template(markup::HEADING_ANCHOR, "heading", view, out)
+        .unwrap_or_default();
+    close.push_str(&format!("</h{level}>\n"));
+    events.push(Event::Html(CowStr::from(close)));
 }
 
 /// Whether a heading attribute (`## Title {key=value}`) may be written out:
@@ -381,9 +404,7 @@ fn is_safe_attribute(name: &str) -> bool {
 
 fn render_code(
     state: CodeState,
-    page: &Page,
-    linker: &Linker<'_>,
-    strings: &Strings,
+    ctx: &BlockContext<'_>,
     ids: &mut IdSet,
     out: &mut Rendered,
 ) -> String {
@@ -394,18 +415,25 @@ fn render_code(
         pieces: &state.pieces,
         span: state.span.clone(),
     };
-    let ctx = BlockContext {
-        page,
-        strings,
-        linker,
-    };
     match lang {
-        blocks::tree::FENCE => blocks::tree::render(&fence, &ctx, ids, out),
-        blocks::clause::FENCE => blocks::clause::render(&fence, &ctx, ids, out),
+        blocks::tree::FENCE => blocks::tree::render(&fence, ctx, ids, out),
+        blocks::clause::FENCE => blocks::clause::render(&fence, ctx, ids, out),
         _ => {
             out.features.code = true;
+            out.search.push_run(Field::Body, &state.text);
             highlight::highlight(&state.text, lang)
         }
+    }
+}
+
+/// Records an event's searchable text: text as it is, raw HTML without
+/// its tags; any other event ends a word, as its tag would.
+fn record(event: &Event<'_>, field: Field, search: &mut SearchText) {
+    match event {
+        Event::Text(text) | Event::Code(text) => search.push(field, text),
+        Event::InlineMath(text) | Event::DisplayMath(text) => search.push_run(field, text),
+        Event::Html(html) | Event::InlineHtml(html) => search.push_html(field, html),
+        _ => search.boundary(field),
     }
 }
 
@@ -422,7 +450,10 @@ fn task_checkbox(text: &str, checked: bool) -> String {
     )
 }
 
-fn alert_open(kind: BlockQuoteKind, strings: &Strings) -> String {
+/// The markup before and after an alert's content, from the theme's
+/// `blocks/alert.html`, which prints the content once: its output is cut
+/// where the content goes.
+fn alert(kind: BlockQuoteKind, ctx: &BlockContext<'_>, out: &mut Rendered) -> (String, String) {
     let (class, key) = match kind {
         BlockQuoteKind::Note => ("note", "alert.note"),
         BlockQuoteKind::Tip => ("tip", "alert.tip"),
@@ -430,10 +461,30 @@ fn alert_open(kind: BlockQuoteKind, strings: &Strings) -> String {
         BlockQuoteKind::Warning => ("warning", "alert.warning"),
         BlockQuoteKind::Caution => ("caution", "alert.caution"),
     };
-    format!(
-        "<div class=\"pb-alert pb-alert--{class}\" role=\"note\">\n<p class=\"pb-alert__title\">{}</p>\n",
-        escape(strings.get(key))
-    )
+    let view = AlertView {
+        kind: class,
+        title: ctx.strings.get(key).to_string(),
+        content: minijinja::Value::from_safe_string(markup::CONTENT_MARK.to_string()),
+    };
+    let Some(html) = ctx.render_template(markup::ALERT, "alert", view, out) else {
+        return (String::new(), String::new());
+    };
+    let mut parts = html.split(markup::CONTENT_MARK);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(open), Some(close), None) => (open.to_string(), markup::end_line(close.to_string())),
+        _ => {
+            ctx.report_once(
+                markup::ALERT,
+                Diagnostic::error(
+                    "theme::alert-content",
+                    "the template `blocks/alert.html` must print `{{ alert.content }}` exactly once",
+                )
+                .with_help("print `{{ alert.content }}` once where the alert's text goes"),
+                out,
+            );
+            (String::new(), String::new())
+        }
+    }
 }
 
 /// Markdown written inside a block (a tree's `help:` or `text:`). Its links
@@ -444,8 +495,15 @@ pub fn render_fragment(
     span: Range<usize>,
     out: &mut Rendered,
 ) -> String {
-    let events: Vec<Event<'_>> = Parser::new_ext(text, options())
-        .map(|event| match event {
+    out.search.boundary(Field::Body);
+    let mut events: Vec<Event<'_>> = Vec::new();
+    // Inside an image, text is its alt text: not searched, as on the page.
+    let mut images = 0usize;
+    for event in Parser::new_ext(text, options()) {
+        if images == 0 {
+            record(&event, Field::Body, &mut out.search);
+        }
+        let event = match event {
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -460,17 +518,29 @@ pub fn render_fragment(
                     id,
                 })
             }
+            Event::Start(Tag::Image { .. }) => {
+                images += 1;
+                event
+            }
+            Event::End(TagEnd::Image) => {
+                images = images.saturating_sub(1);
+                event
+            }
             other => other,
-        })
-        .collect();
+        };
+        events.push(event);
+    }
+    out.search.boundary(Field::Body);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
 }
 
-/// Inline markdown (emphasis, code) without a wrapping paragraph.
-pub fn render_inline(text: &str) -> String {
+/// Inline markdown (emphasis, code) without a wrapping paragraph; its
+/// text is recorded in `search` as body text.
+pub fn render_inline(text: &str, search: &mut SearchText) -> String {
     let mut html = String::new();
+    search.boundary(Field::Body);
     let events = Parser::new_ext(
         text,
         Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION,
@@ -480,7 +550,9 @@ pub fn render_inline(text: &str) -> String {
             e,
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
         )
-    });
+    })
+    .inspect(|event| record(event, Field::Body, search));
     pulldown_cmark::html::push_html(&mut html, events);
+    search.boundary(Field::Body);
     html.trim_end().to_string()
 }
