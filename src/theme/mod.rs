@@ -331,6 +331,14 @@ impl Theme {
             Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
         })?;
         tmpl.render(ctx).map_err(|err| {
+            // An error in an included template comes wrapped in one at
+            // the `include`: locate the innermost.
+            let mut err = &err;
+            while let Some(inner) = std::error::Error::source(err)
+                .and_then(|source| source.downcast_ref::<minijinja::Error>())
+            {
+                err = inner;
+            }
             let origin = self.templates.get(err.name().unwrap_or(template)).map(|f| {
                 (
                     f.origin.clone(),
@@ -338,7 +346,7 @@ impl Theme {
                 )
             });
             match origin {
-                Some((origin, source)) => template_diagnostic(&err, &origin, source),
+                Some((origin, source)) => template_diagnostic(err, &origin, source),
                 None => {
                     Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
                 }
