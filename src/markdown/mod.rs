@@ -430,8 +430,11 @@ fn render_code(
 /// its tags; any other event ends a word, as its tag would.
 fn record(event: &Event<'_>, field: Field, search: &mut SearchText) {
     match event {
-        Event::Text(text) | Event::Code(text) => search.push(field, text),
-        Event::InlineMath(text) | Event::DisplayMath(text) => search.push_run(field, text),
+        Event::Text(text) => search.push(field, text),
+        // Written inside tags of their own, which end words.
+        Event::Code(text) | Event::InlineMath(text) | Event::DisplayMath(text) => {
+            search.push_run(field, text)
+        }
         Event::Html(html) | Event::InlineHtml(html) => search.push_html(field, html),
         _ => search.boundary(field),
     }
@@ -555,4 +558,72 @@ pub fn render_inline(text: &str, search: &mut SearchText) -> String {
     pulldown_cmark::html::push_html(&mut html, events);
     search.boundary(Field::Body);
     html.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::search::Field;
+    use crate::site::{BuildOptions, Site};
+
+    const PAGE: &str = r#"# Terms &amp; *notes*
+
+Pay ![a photo](x.png) now<b>ly</b>, said `code`[^n].
+
+[^n]: Foot text.
+
+> [!TIP]
+> Tip text.
+
+```rust
+fn main() {}
+```
+
+```clause title="Refund clause"
+If [[Client]] asks.
+```
+
+```decision-tree
+title: Keep them?
+nodes:
+  q:
+    question: Profitable?
+    help: Count *hours*.
+    answers:
+      - label: "Yes"
+        next: keep
+      - label: "No"
+        next: end
+  keep:
+    outcome: Keep
+    text: Carry on.
+  end:
+    outcome: End it
+    checklist:
+      - Call `them`
+```
+"#;
+
+    #[test]
+    fn searchable_text_is_recorded_by_field_without_markup_or_theme_labels() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(dir.path().join("book.yaml"), "title: T\n").expect("book.yaml");
+        std::fs::create_dir(dir.path().join("content")).expect("content/");
+        std::fs::write(dir.path().join("content/index.md"), PAGE).expect("the page");
+        std::fs::write(dir.path().join("content/x.png"), "").expect("the image");
+        let Ok(site) = Site::load(dir.path(), &BuildOptions::default()) else {
+            panic!("the page renders");
+        };
+        let search = &site.rendered[0].search;
+        assert_eq!(
+            search.text(Field::Heading),
+            "Terms & \nnotes\nKeep them?\nProfitable?\nKeep\nEnd it\n"
+        );
+        assert_eq!(
+            search.text(Field::Body),
+            "Pay \n now\nly\n, said \ncode\n.\nFoot text.\nTip text.\n\
+             fn main() {}\nRefund clause\nIf \nClient\n asks.\n\
+             Count \nhours\n.\nYes\nNo\nCarry on.\nCall \nthem\n"
+        );
+        assert_eq!(search.text(Field::Title), "");
+    }
 }

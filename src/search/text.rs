@@ -44,6 +44,15 @@ impl SearchText {
         }
     }
 
+    /// The text recorded in a field; `\n` stands where a word ended.
+    pub fn text(&self, field: Field) -> &str {
+        match field {
+            Field::Title => &self.title,
+            Field::Heading => &self.heading,
+            Field::Body => &self.body,
+        }
+    }
+
     /// Adds decoded text (no character references) to a field. Runs added
     /// one after the other join, as neighbouring text does in HTML.
     pub fn push(&mut self, field: Field, text: &str) {
