@@ -96,6 +96,7 @@ pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings
     // Open block quotes: for an alert, the markup that closes it.
     let mut alerts: Vec<Option<String>> = Vec::new();
     let mut image_alt: Option<usize> = None;
+    let mut recorder = Recorder::default();
     // Open list items; a task item remembers where its checkbox is and
     // gathers its text, which becomes the checkbox's label and key.
     let mut items: Vec<Option<(usize, String)>> = Vec::new();
@@ -125,9 +126,7 @@ pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings
         } else {
             Field::Body
         };
-        if image_alt.is_none() {
-            record(&event, field, &mut out.search);
-        }
+        recorder.record(&event, field, &mut out.search);
         let event = match event {
             Event::Start(Tag::Heading {
                 level,
@@ -426,8 +425,28 @@ fn render_code(
     }
 }
 
-/// Records an event's searchable text: text as it is, raw HTML without
-/// its tags; any other event ends a word, as its tag would.
+/// Records the searchable text of a stream of events.
+#[derive(Default)]
+struct Recorder {
+    /// Open images: text inside one is its alt text, an attribute on the
+    /// page, not text a reader searches.
+    images: usize,
+}
+
+impl Recorder {
+    /// Records an event's text: text as it is, raw HTML without its tags;
+    /// any other event ends a word, as its tag would.
+    fn record(&mut self, event: &Event<'_>, field: Field, search: &mut SearchText) {
+        match event {
+            Event::Start(Tag::Image { .. }) => self.images += 1,
+            Event::End(TagEnd::Image) => self.images = self.images.saturating_sub(1),
+            _ if self.images > 0 => return,
+            _ => {}
+        }
+        record(event, field, search);
+    }
+}
+
 fn record(event: &Event<'_>, field: Field, search: &mut SearchText) {
     match event {
         Event::Text(text) => search.push(field, text),
@@ -500,12 +519,9 @@ pub fn render_fragment(
 ) -> String {
     out.search.boundary(Field::Body);
     let mut events: Vec<Event<'_>> = Vec::new();
-    // Inside an image, text is its alt text: not searched, as on the page.
-    let mut images = 0usize;
+    let mut recorder = Recorder::default();
     for event in Parser::new_ext(text, options()) {
-        if images == 0 {
-            record(&event, Field::Body, &mut out.search);
-        }
+        recorder.record(&event, Field::Body, &mut out.search);
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -520,14 +536,6 @@ pub fn render_fragment(
                     title,
                     id,
                 })
-            }
-            Event::Start(Tag::Image { .. }) => {
-                images += 1;
-                event
-            }
-            Event::End(TagEnd::Image) => {
-                images = images.saturating_sub(1);
-                event
             }
             other => other,
         };
@@ -544,6 +552,7 @@ pub fn render_fragment(
 pub fn render_inline(text: &str, search: &mut SearchText) -> String {
     let mut html = String::new();
     search.boundary(Field::Body);
+    let mut recorder = Recorder::default();
     let events = Parser::new_ext(
         text,
         Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION,
@@ -554,7 +563,7 @@ pub fn render_inline(text: &str, search: &mut SearchText) -> String {
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
         )
     })
-    .inspect(|event| record(event, Field::Body, search));
+    .inspect(|event| recorder.record(event, Field::Body, search));
     pulldown_cmark::html::push_html(&mut html, events);
     search.boundary(Field::Body);
     html.trim_end().to_string()
