@@ -128,7 +128,7 @@ const BLOCKS_PAGE: &str = r#"# Blocks
 ## Use `<script>x</script>` "here"
 
 > [!NOTE]
-> Read this first.
+> Read this first: 1 < 2 & 3.
 
 ```clause title="Pay <b>now</b>"
 If [[Client <x>]] pays, [[Provider]] says "thanks" & <em>more</em>.
@@ -194,6 +194,8 @@ fn the_built_in_block_templates_escape_every_author_value() {
         " says &quot;thanks&quot; &amp; &lt;em&gt;more&lt;/em&gt;.</p>",
         "aria-label=\"Link to this section: Use &lt;script&gt;x&lt;/script&gt;",
         "<p class=\"pb-alert__title\">Note &lt;script&gt;n&lt;/script&gt;</p>",
+        // Markdown escapes the alert's text once; the template adds nothing.
+        "<p>Read this first: 1 &lt; 2 &amp; 3.</p>\n</div>\n",
     ] {
         assert!(html.contains(escaped), "{escaped}: {html}");
     }
@@ -233,7 +235,7 @@ fn a_project_theme_replaces_each_block_template() {
         "<b title=\"Client &lt;x&gt;\"></b><b title=\"Provider\"></b></div>\n",
         "<h1 id=\"blocks\">Blocks <a class=\"my-anchor\" href=\"#blocks\" title=\"Blocks\" data-level=\"1\">¶</a></h1>\n",
         "title=\"Use &lt;script&gt;x&lt;/script&gt; “here”\" data-level=\"2\">¶</a></h2>",
-        "<aside class=\"my-alert my-alert--note\" title=\"Note &lt;script&gt;n&lt;/script&gt;\">\n<p>Read this first.</p>\n</aside>\n",
+        "<aside class=\"my-alert my-alert--note\" title=\"Note &lt;script&gt;n&lt;/script&gt;\">\n<p>Read this first: 1 &lt; 2 &amp; 3.</p>\n</aside>\n",
     ] {
         assert!(html.contains(shown), "{shown}: {html}");
     }
