@@ -1,15 +1,16 @@
 //! Sample contract clauses with `[[Name]]` fill-in fields.
 //!
-//! Without JavaScript a clause reads with its placeholders visible. The
-//! theme's clause component adds the fields (one value per name across the
+//! The theme's `blocks/clause.html` writes a clause's markup. Without
+//! JavaScript a clause reads with its placeholders visible. The theme's
+//! clause component adds the fields (one value per name across the
 //! page) and a button that copies the filled clause as plain text.
 
 use crate::diagnostics::Diagnostic;
-use crate::html::escape;
-use crate::markdown::slug::{IdSet, slugify};
-
 use crate::markdown::Rendered;
+use crate::markdown::slug::{IdSet, slugify};
+use crate::search::Field;
 
+use super::markup::{self, ClauseView, PieceView};
 use super::{BlockContext, Fence};
 
 pub const FENCE: &str = "clause";
@@ -21,6 +22,8 @@ enum Piece<'a> {
     Field(&'a str),
 }
 
+/// The clause's markup, from the theme's `blocks/clause.html`. Records
+/// its title and text, fields included, as searchable body text.
 pub fn render(
     fence: &Fence<'_>,
     ctx: &BlockContext<'_>,
@@ -37,28 +40,33 @@ pub fn render(
                 .with_help("write the fence as ```clause title=\"What the clause covers\""),
         );
     }
+    out.search.push_run(Field::Body, &title);
     let id = ids.unique(&format!("clause-{}", slugify(&title)));
     let mut fields: Vec<&str> = Vec::new();
-    let mut body = String::new();
-    for (paragraph, start) in paragraphs(fence.body) {
+    let mut paragraphs = Vec::new();
+    for (paragraph, start) in paragraphs_of(fence.body) {
         match pieces(paragraph) {
             Ok(pieces) => {
-                body.push_str("<p>");
+                let mut view = Vec::with_capacity(pieces.len());
                 for piece in pieces {
                     match piece {
-                        Piece::Text(t) => body.push_str(&escape(t)),
+                        Piece::Text(text) => {
+                            out.search.push_run(Field::Body, text);
+                            view.push(PieceView { text, field: None });
+                        }
                         Piece::Field(name) => {
                             if !fields.contains(&name) {
                                 fields.push(name);
                             }
-                            body.push_str(&format!(
-                                "<span class=\"pb-field\" data-field=\"{n}\">[{n}]</span>",
-                                n = escape(name)
-                            ));
+                            out.search.push_run(Field::Body, name);
+                            view.push(PieceView {
+                                text: name,
+                                field: Some(name),
+                            });
                         }
                     }
                 }
-                body.push_str("</p>\n");
+                paragraphs.push(view);
             }
             Err((offset, message)) => {
                 let at = start + offset;
@@ -70,38 +78,22 @@ pub fn render(
             }
         }
     }
-    let strings = ctx.strings;
-    let mut inputs = String::new();
-    for name in &fields {
-        inputs.push_str(&format!(
-            "<label class=\"pb-clause__field\"><span>{n}</span> <input type=\"text\" data-field=\"{n}\" autocomplete=\"off\"></label>\n",
-            n = escape(name)
-        ));
-    }
-    let fieldset = if fields.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<fieldset class=\"pb-clause__fields\" hidden><legend>{}</legend>\n{inputs}</fieldset>\n",
-            escape(strings.get("clause.fields"))
-        )
+    let view = ClauseView {
+        id: id.clone(),
+        title,
+        fields,
+        paragraphs,
     };
-    let html = format!(
-        "<figure class=\"pb-clause\" id=\"{id}\" data-module=\"pb-clause\">\n\
-<figcaption class=\"pb-clause__title\">{title}</figcaption>\n\
-{fieldset}<div class=\"pb-clause__text\">\n{body}</div>\n\
-<div class=\"pb-clause__tools\" hidden><button type=\"button\" class=\"pb-button pb-clause__copy\">{copy}</button> \
-<span class=\"pb-clause__status\" role=\"status\"></span></div>\n</figure>\n",
-        id = escape(&id),
-        title = escape(&title),
-        copy = escape(strings.get("clause.copy")),
-    );
+    let html = ctx
+        .render_template(markup::CLAUSE, "clause", view, out)
+        .map(markup::end_line)
+        .unwrap_or_default();
     out.anchors.insert(id);
     html
 }
 
 /// Paragraphs separated by blank lines, with their offsets in the body.
-fn paragraphs(body: &str) -> Vec<(&str, usize)> {
+fn paragraphs_of(body: &str) -> Vec<(&str, usize)> {
     let mut out = Vec::new();
     let mut start = None;
     let mut offset = 0;
@@ -185,6 +177,6 @@ mod tests {
     #[test]
     fn paragraphs_keep_offsets() {
         let body = "one\ntwo\n\nthree\n";
-        assert_eq!(paragraphs(body), vec![("one\ntwo", 0), ("three", 9)]);
+        assert_eq!(paragraphs_of(body), vec![("one\ntwo", 0), ("three", 9)]);
     }
 }

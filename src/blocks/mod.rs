@@ -3,17 +3,20 @@
 //! - `clause`: a sample contract clause with fill-in fields ([`clause`]).
 //! - `decision-tree`: a checked, walkable decision tree ([`tree`]).
 //!
-//! Each block renders to HTML that works without JavaScript and reports its
-//! problems as diagnostics located in the page's source.
+//! Each block renders to HTML that works without JavaScript, through the
+//! theme's block templates ([`markup`]), records its searchable text, and
+//! reports its problems as diagnostics located in the page's source.
 
 pub mod clause;
+pub mod markup;
 pub mod tree;
 
+use std::cell::RefCell;
 use std::ops::Range;
 
 use crate::content::Page;
 use crate::markdown::Linker;
-use crate::theme::Strings;
+use crate::theme::{Strings, Theme};
 
 /// A fenced block as it appears in the page.
 pub struct Fence<'a> {
@@ -70,8 +73,33 @@ impl Fence<'_> {
 /// What a block needs from its page.
 pub struct BlockContext<'a> {
     pub page: &'a Page,
+    pub theme: &'a Theme,
+    /// The theme strings of the page's language.
     pub strings: &'a Strings,
     pub linker: &'a Linker<'a>,
+    /// `strings` as a template value.
+    template_strings: minijinja::Value,
+    /// Block templates that failed on this page, each reported once.
+    failed: RefCell<Vec<&'static str>>,
+}
+
+impl<'a> BlockContext<'a> {
+    /// `strings` must be the theme's strings for the page's language.
+    pub fn new(
+        page: &'a Page,
+        theme: &'a Theme,
+        strings: &'a Strings,
+        linker: &'a Linker<'a>,
+    ) -> Self {
+        BlockContext {
+            page,
+            theme,
+            strings,
+            linker,
+            template_strings: theme.strings_value(&page.lang),
+            failed: RefCell::new(Vec::new()),
+        }
+    }
 }
 
 /// Reads `key="value"` (or `key=value`) from an info string.

@@ -5,8 +5,11 @@
 //! links, rewrites links between pages to relative `.html` links and
 //! records them for checking, turns GFM alerts into admonitions, makes task
 //! lists interactive, highlights code, and hands `clause` and
-//! `decision-tree` fences to [`crate::blocks`]. Rendering one page never
-//! looks at another page's text, so pages render in parallel.
+//! `decision-tree` fences to [`crate::blocks`]. Heading anchors and alerts
+//! are written by the theme's block templates. The same pass records the
+//! page's searchable text ([`SearchText`]) for the search index. Rendering
+//! one page never looks at another page's text, so pages render in
+//! parallel.
 
 pub mod highlight;
 pub mod links;
@@ -19,11 +22,13 @@ use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
 
+use crate::blocks::markup::{self, AlertView, HeadingView};
 use crate::blocks::{self, BlockContext, Fence};
 use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::html::escape;
-use crate::theme::Strings;
+use crate::search::{Field, SearchText};
+use crate::theme::{Strings, Theme};
 pub use links::{LinkTarget, Linker, PageLink};
 use slug::{IdSet, slugify};
 
@@ -62,6 +67,8 @@ pub struct Rendered {
     pub targets: Vec<String>,
     /// The budget for "did you mean" help on this page's problems.
     pub suggestions: crate::diagnostics::Suggestions,
+    /// The page's searchable text, by field, recorded as it rendered.
+    pub search: SearchText,
 }
 
 pub fn options() -> Options {
@@ -74,18 +81,22 @@ pub fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders one page's markdown body.
-pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
+/// Renders one page's markdown body; `strings` are the theme's strings
+/// for the page's language.
+pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings) -> Rendered {
     let markdown = page.markdown();
     let base = page.body.start;
+    let ctx = BlockContext::new(page, theme, strings, linker);
     let mut out = Rendered::default();
     let mut ids = IdSet::default();
     let mut events: Vec<Event<'_>> = Vec::new();
 
     let mut heading: Option<HeadingState<'_>> = None;
     let mut code: Option<CodeState> = None;
-    let mut alerts: Vec<bool> = Vec::new();
+    // Open block quotes: for an alert, the markup that closes it.
+    let mut alerts: Vec<Option<String>> = Vec::new();
     let mut image_alt: Option<usize> = None;
+    let mut recorder = Recorder::default();
     // Open list items; a task item remembers where its checkbox is and
     // gathers its text, which becomes the checkbox's label and key.
     let mut items: Vec<Option<(usize, String)>> = Vec::new();
@@ -101,14 +112,21 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
                 }
                 Event::End(TagEnd::CodeBlock) => {
                     let state = code.take().unwrap_or_default();
+                    out.search.boundary(Field::Body);
                     events.push(Event::Html(
-                        render_code(state, page, linker, strings, &mut ids, &mut out).into(),
+                        render_code(state, &ctx, &mut ids, &mut out).into(),
                     ));
                 }
                 _ => {}
             }
             continue;
         }
+        let field = if heading.is_some() {
+            Field::Heading
+        } else {
+            Field::Body
+        };
+        recorder.record(&event, field, &mut out.search);
         let event = match event {
             Event::Start(Tag::Heading {
                 level,
@@ -132,7 +150,7 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(state) = heading.take() {
-                    finish_heading(state, page, &mut ids, &mut events, &mut out, strings);
+                    finish_heading(state, &ctx, &mut ids, &mut events, &mut out);
                 }
                 continue;
             }
@@ -149,20 +167,18 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
                 continue;
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                alerts.push(true);
-                Event::Html(alert_open(kind, strings).into())
+                let (open, close) = alert(kind, &ctx, &mut out);
+                alerts.push(Some(close));
+                Event::Html(open.into())
             }
             Event::Start(Tag::BlockQuote(None)) => {
-                alerts.push(false);
+                alerts.push(None);
                 Event::Start(Tag::BlockQuote(None))
             }
-            Event::End(TagEnd::BlockQuote(kind)) => {
-                if alerts.pop() == Some(true) {
-                    Event::Html("</div>\n".into())
-                } else {
-                    Event::End(TagEnd::BlockQuote(kind))
-                }
-            }
+            Event::End(TagEnd::BlockQuote(kind)) => match alerts.pop() {
+                Some(Some(close)) => Event::Html(close.into()),
+                _ => Event::End(TagEnd::BlockQuote(kind)),
+            },
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -300,12 +316,12 @@ struct CodeState {
 
 fn finish_heading<'a>(
     state: HeadingState<'a>,
-    page: &Page,
+    ctx: &BlockContext<'_>,
     ids: &mut IdSet,
     events: &mut Vec<Event<'a>>,
     out: &mut Rendered,
-    strings: &Strings,
 ) {
+    let page = ctx.page;
     let level = state.level as u8;
     let text = state.text.trim().to_string();
     let id = match &state.id {
@@ -361,11 +377,17 @@ fn finish_heading<'a>(
     open.push('>');
     events.push(Event::Html(CowStr::from(open)));
     events.extend(state.inner);
-    events.push(Event::Html(CowStr::from(format!(
-        " <a class=\"pb-anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{level}>\n",
-        id = escape(&id),
-        label = escape(&strings.format("heading.anchor", &[("title", &text)])),
-    ))));
+    let view = HeadingView {
+        level,
+        id: &id,
+        text: &text,
+        label: ctx.strings.format("heading.anchor", &[("title", &text)]),
+    };
+    let mut close = ctx
+        .render_template(markup::HEADING_ANCHOR, "heading", view, out)
+        .unwrap_or_default();
+    close.push_str(&format!("</h{level}>\n"));
+    events.push(Event::Html(CowStr::from(close)));
 }
 
 /// Whether a heading attribute (`## Title {key=value}`) may be written out:
@@ -381,9 +403,7 @@ fn is_safe_attribute(name: &str) -> bool {
 
 fn render_code(
     state: CodeState,
-    page: &Page,
-    linker: &Linker<'_>,
-    strings: &Strings,
+    ctx: &BlockContext<'_>,
     ids: &mut IdSet,
     out: &mut Rendered,
 ) -> String {
@@ -394,18 +414,48 @@ fn render_code(
         pieces: &state.pieces,
         span: state.span.clone(),
     };
-    let ctx = BlockContext {
-        page,
-        strings,
-        linker,
-    };
     match lang {
-        blocks::tree::FENCE => blocks::tree::render(&fence, &ctx, ids, out),
-        blocks::clause::FENCE => blocks::clause::render(&fence, &ctx, ids, out),
+        blocks::tree::FENCE => blocks::tree::render(&fence, ctx, ids, out),
+        blocks::clause::FENCE => blocks::clause::render(&fence, ctx, ids, out),
         _ => {
             out.features.code = true;
+            out.search.push_run(Field::Body, &state.text);
             highlight::highlight(&state.text, lang)
         }
+    }
+}
+
+/// Records the searchable text of a stream of events.
+#[derive(Default)]
+struct Recorder {
+    /// Open images: text inside one is its alt text, an attribute on the
+    /// page, not text a reader searches.
+    images: usize,
+}
+
+impl Recorder {
+    /// Records an event's text: text as it is, raw HTML without its tags;
+    /// any other event ends a word, as its tag would.
+    fn record(&mut self, event: &Event<'_>, field: Field, search: &mut SearchText) {
+        match event {
+            Event::Start(Tag::Image { .. }) => self.images += 1,
+            Event::End(TagEnd::Image) => self.images = self.images.saturating_sub(1),
+            _ if self.images > 0 => return,
+            _ => {}
+        }
+        record(event, field, search);
+    }
+}
+
+fn record(event: &Event<'_>, field: Field, search: &mut SearchText) {
+    match event {
+        Event::Text(text) => search.push(field, text),
+        // Written inside tags of their own, which end words.
+        Event::Code(text) | Event::InlineMath(text) | Event::DisplayMath(text) => {
+            search.push_run(field, text)
+        }
+        Event::Html(html) | Event::InlineHtml(html) => search.push_html(field, html),
+        _ => search.boundary(field),
     }
 }
 
@@ -422,7 +472,10 @@ fn task_checkbox(text: &str, checked: bool) -> String {
     )
 }
 
-fn alert_open(kind: BlockQuoteKind, strings: &Strings) -> String {
+/// The markup before and after an alert's content, from the theme's
+/// `blocks/alert.html`, which prints the content once: its output is cut
+/// where the content goes.
+fn alert(kind: BlockQuoteKind, ctx: &BlockContext<'_>, out: &mut Rendered) -> (String, String) {
     let (class, key) = match kind {
         BlockQuoteKind::Note => ("note", "alert.note"),
         BlockQuoteKind::Tip => ("tip", "alert.tip"),
@@ -430,10 +483,30 @@ fn alert_open(kind: BlockQuoteKind, strings: &Strings) -> String {
         BlockQuoteKind::Warning => ("warning", "alert.warning"),
         BlockQuoteKind::Caution => ("caution", "alert.caution"),
     };
-    format!(
-        "<div class=\"pb-alert pb-alert--{class}\" role=\"note\">\n<p class=\"pb-alert__title\">{}</p>\n",
-        escape(strings.get(key))
-    )
+    let view = AlertView {
+        kind: class,
+        title: ctx.strings.get(key).to_string(),
+        content: minijinja::Value::from_safe_string(markup::CONTENT_MARK.to_string()),
+    };
+    let Some(html) = ctx.render_template(markup::ALERT, "alert", view, out) else {
+        return (String::new(), String::new());
+    };
+    let mut parts = html.split(markup::CONTENT_MARK);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(open), Some(close), None) => (open.to_string(), markup::end_line(close.to_string())),
+        _ => {
+            ctx.report_once(
+                markup::ALERT,
+                Diagnostic::error(
+                    "theme::alert-content",
+                    "the template `blocks/alert.html` must print `{{ alert.content }}` exactly once",
+                )
+                .with_help("print `{{ alert.content }}` once where the alert's text goes"),
+                out,
+            );
+            (String::new(), String::new())
+        }
+    }
 }
 
 /// Markdown written inside a block (a tree's `help:` or `text:`). Its links
@@ -444,8 +517,12 @@ pub fn render_fragment(
     span: Range<usize>,
     out: &mut Rendered,
 ) -> String {
-    let events: Vec<Event<'_>> = Parser::new_ext(text, options())
-        .map(|event| match event {
+    out.search.boundary(Field::Body);
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut recorder = Recorder::default();
+    for event in Parser::new_ext(text, options()) {
+        recorder.record(&event, Field::Body, &mut out.search);
+        let event = match event {
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -461,16 +538,21 @@ pub fn render_fragment(
                 })
             }
             other => other,
-        })
-        .collect();
+        };
+        events.push(event);
+    }
+    out.search.boundary(Field::Body);
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     html
 }
 
-/// Inline markdown (emphasis, code) without a wrapping paragraph.
-pub fn render_inline(text: &str) -> String {
+/// Inline markdown (emphasis, code) without a wrapping paragraph; its
+/// text is recorded in `search` as body text.
+pub fn render_inline(text: &str, search: &mut SearchText) -> String {
     let mut html = String::new();
+    search.boundary(Field::Body);
+    let mut recorder = Recorder::default();
     let events = Parser::new_ext(
         text,
         Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION,
@@ -480,7 +562,77 @@ pub fn render_inline(text: &str) -> String {
             e,
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
         )
-    });
+    })
+    .inspect(|event| recorder.record(event, Field::Body, search));
     pulldown_cmark::html::push_html(&mut html, events);
+    search.boundary(Field::Body);
     html.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::search::Field;
+    use crate::site::{BuildOptions, Site};
+
+    const PAGE: &str = r#"# Terms &amp; *notes*
+
+Pay ![a photo](x.png) now<b>ly</b>, said `code`[^n].
+
+[^n]: Foot text.
+
+> [!TIP]
+> Tip text.
+
+```rust
+fn main() {}
+```
+
+```clause title="Refund clause"
+If [[Client]] asks.
+```
+
+```decision-tree
+title: Keep them?
+nodes:
+  q:
+    question: Profitable?
+    help: Count *hours*.
+    answers:
+      - label: "Yes"
+        next: keep
+      - label: "No"
+        next: end
+  keep:
+    outcome: Keep
+    text: Carry on.
+  end:
+    outcome: End it
+    checklist:
+      - Call `them`
+```
+"#;
+
+    #[test]
+    fn searchable_text_is_recorded_by_field_without_markup_or_theme_labels() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(dir.path().join("book.yaml"), "title: T\n").expect("book.yaml");
+        std::fs::create_dir(dir.path().join("content")).expect("content/");
+        std::fs::write(dir.path().join("content/index.md"), PAGE).expect("the page");
+        std::fs::write(dir.path().join("content/x.png"), "").expect("the image");
+        let Ok(site) = Site::load(dir.path(), &BuildOptions::default()) else {
+            panic!("the page renders");
+        };
+        let search = &site.rendered[0].search;
+        assert_eq!(
+            search.text(Field::Heading),
+            "Terms & \nnotes\nKeep them?\nProfitable?\nKeep\nEnd it\n"
+        );
+        assert_eq!(
+            search.text(Field::Body),
+            "Pay \n now\nly\n, said \ncode\n.\nFoot text.\nTip text.\n\
+             fn main() {}\nRefund clause\nIf \nClient\n asks.\n\
+             Count \nhours\n.\nYes\nNo\nCarry on.\nCall \nthem\n"
+        );
+        assert_eq!(search.text(Field::Title), "");
+    }
 }

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::text::{self, Field, Stemmer};
+use super::text::{self, Field, SearchText, Stemmer};
 
 /// About how large a chunk file grows before the next one starts.
 const CHUNK_BYTES: usize = 24 * 1024;
@@ -33,12 +33,12 @@ const HEADING_BOOST: f32 = 2.0;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
-/// A page to index: its URL from the site root, its title and its
-/// rendered body.
+/// A page to index: its URL from the site root, its title and the
+/// searchable text its body recorded while it rendered.
 pub struct Document<'a> {
     pub url: &'a str,
     pub title: &'a str,
-    pub html: &'a str,
+    pub text: &'a SearchText,
 }
 
 /// A batch of pages, counted: stems are numbered within the batch.
@@ -241,7 +241,7 @@ impl Batch {
                 *slot += boost;
             };
             text::text_words(document.title, Field::Title, &mut add);
-            text::words(document.html, &mut add);
+            text::words(document.text, &mut add);
             let terms = met
                 .drain(..)
                 .map(|stem| (stem, std::mem::take(&mut tf[stem as usize])))
@@ -301,10 +301,20 @@ fn json_string(out: &mut String, s: &str) {
 mod tests {
     use super::*;
 
+    /// Indexes pages given as (URL, title, body as HTML).
     fn index(pages: &[(&str, &str, &str)], lang: &str) -> Vec<(String, serde_json::Value)> {
+        let texts: Vec<SearchText> = pages
+            .iter()
+            .map(|&(_, _, html)| {
+                let mut text = SearchText::default();
+                text.push_html(Field::Body, html);
+                text
+            })
+            .collect();
         let documents: Vec<Document> = pages
             .iter()
-            .map(|&(url, title, html)| Document { url, title, html })
+            .zip(&texts)
+            .map(|(&(url, title, _), text)| Document { url, title, text })
             .collect();
         Index::build(&documents, &Stemmer::for_language(lang))
             .files()

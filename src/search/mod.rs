@@ -2,8 +2,9 @@
 //! browser with no server.
 //!
 //! Each language gets its own index under `search/<lang>/`, built from
-//! every page's title and rendered body: the text of pages, decision trees
-//! (questions, outcomes, checklists) and clauses. Words are stemmed with
+//! every page's title and the text its body recorded as it rendered
+//! ([`SearchText`]): the text of pages, decision trees (questions,
+//! outcomes, checklists) and clauses. Words are stemmed with
 //! Snowball (Finnish and English among others) and the index is cut into
 //! chunks the browser loads only when a query needs them, so a large site
 //! never makes a reader download everything. The theme's `search.js`
@@ -12,6 +13,8 @@
 
 mod index;
 mod text;
+
+pub use text::{Field, SearchText};
 
 use std::path::Path;
 
@@ -44,7 +47,7 @@ pub fn write_index(site: &Site, dir: &Path) -> Result<usize, OutputError> {
             .map(|(i, url)| Document {
                 url,
                 title: &site.titles[*i],
-                html: &site.rendered[*i].html,
+                text: &site.rendered[*i].search,
             })
             .collect();
         let index = Index::build(&documents, &text::Stemmer::for_language(&language.code));

@@ -1,6 +1,7 @@
-//! The words of a page as search sees them: read from the rendered HTML,
-//! split on anything that is not a letter or a digit, lowercased, and
-//! stemmed with the Snowball stemmer of the page's language.
+//! The words of a page as search sees them: the text the page's renderers
+//! recorded as searchable ([`SearchText`]), split on anything that is not a
+//! letter or a digit, lowercased, and stemmed with the Snowball stemmer of
+//! the page's language.
 //!
 //! The browser splits queries by the same rule (see the theme's
 //! `search.js`), so a word typed matches the word indexed.
@@ -18,44 +19,92 @@ pub enum Field {
 /// Words longer than this are identifiers, hashes or URLs, not words.
 const MAX_WORD_CHARS: usize = 40;
 
-/// Parts of a rendered page that are not text a reader searches: the tree
-/// diagram repeats the tree's own text, clause inputs are form fields and
-/// heading anchors are a `#`.
-const SKIP: [(&str, &str); 4] = [
-    ("<svg", "</svg>"),
-    ("<details class=\"pb-tree__diagram\"", "</details>"),
-    ("<fieldset", "</fieldset>"),
-    ("<a class=\"pb-anchor\"", "</a>"),
-];
+/// What ends a word between two runs of recorded text, as a tag does in
+/// the page: a character that is neither a letter nor a digit.
+const BREAK: char = '\n';
 
-/// Calls `each` with every word of a rendered page body, lowercased, and
-/// whether it is in a heading or in the body.
-pub fn words(html: &str, mut each: impl FnMut(&str, Field)) {
-    let mut splitter = Splitter::default();
-    let mut field = Field::Body;
-    let mut rest = html;
-    'scan: loop {
-        let open = rest.find('<').unwrap_or(rest.len());
-        // A tag ends a word.
-        splitter.split(&rest[..open], field, &mut each);
-        splitter.finish(field, &mut each);
-        rest = &rest[open..];
-        if rest.is_empty() {
-            return;
+/// The searchable text of a rendered page body, by field, recorded while
+/// the page renders: the author's words (headings, paragraphs, tree
+/// questions, answers and outcomes, clause text), decoded, with no markup
+/// and none of the theme's own labels, so the index does not depend on
+/// how a theme writes its markup.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchText {
+    title: String,
+    heading: String,
+    body: String,
+}
+
+impl SearchText {
+    fn field(&mut self, field: Field) -> &mut String {
+        match field {
+            Field::Title => &mut self.title,
+            Field::Heading => &mut self.heading,
+            Field::Body => &mut self.body,
         }
-        for (start, end) in SKIP {
-            if rest.starts_with(start) {
-                rest = rest.find(end).map_or("", |i| &rest[i + end.len()..]);
-                continue 'scan;
+    }
+
+    /// The text recorded in a field; `\n` stands where a word ended.
+    pub fn text(&self, field: Field) -> &str {
+        match field {
+            Field::Title => &self.title,
+            Field::Heading => &self.heading,
+            Field::Body => &self.body,
+        }
+    }
+
+    /// Adds decoded text (no character references) to a field. Runs added
+    /// one after the other join, as neighbouring text does in HTML.
+    pub fn push(&mut self, field: Field, text: &str) {
+        self.field(field).push_str(text);
+    }
+
+    /// Ends the word being recorded in a field, as a tag does in HTML.
+    pub fn boundary(&mut self, field: Field) {
+        let text = self.field(field);
+        if !text.is_empty() && !text.ends_with(BREAK) {
+            text.push(BREAK);
+        }
+    }
+
+    /// Adds the text of raw HTML written by an author: what lies outside
+    /// its tags, with character references decoded; each tag ends a word.
+    pub fn push_html(&mut self, field: Field, html: &str) {
+        let mut rest = html;
+        loop {
+            let open = rest.find('<').unwrap_or(rest.len());
+            let text = &rest[..open];
+            if text.contains('&') {
+                self.push(field, &html_escape::decode_html_entities(text));
+            } else {
+                self.push(field, text);
             }
+            rest = &rest[open..];
+            if rest.is_empty() {
+                return;
+            }
+            self.boundary(field);
+            rest = rest.find('>').map_or("", |i| &rest[i + 1..]);
         }
-        let close = rest.find('>').map_or(rest.len(), |i| i + 1);
-        match heading_tag(&rest[..close]) {
-            Some(true) => field = Field::Heading,
-            Some(false) => field = Field::Body,
-            None => {}
-        }
-        rest = &rest[close..];
+    }
+
+    /// Adds text as a run of its own: word breaks before and after.
+    pub fn push_run(&mut self, field: Field, text: &str) {
+        self.boundary(field);
+        self.push(field, text);
+        self.boundary(field);
+    }
+}
+
+/// Calls `each` with every word of a page's recorded text, lowercased, and
+/// the field it is in.
+pub fn words(text: &SearchText, mut each: impl FnMut(&str, Field)) {
+    for (field, run) in [
+        (Field::Title, &text.title),
+        (Field::Heading, &text.heading),
+        (Field::Body, &text.body),
+    ] {
+        text_words(run, field, &mut each);
     }
 }
 
@@ -97,16 +146,6 @@ struct Splitter {
 }
 
 impl Splitter {
-    /// Splits a run of text with HTML character references still in it,
-    /// decoded first as the browser does.
-    fn split(&mut self, text: &str, field: Field, each: &mut impl FnMut(&str, Field)) {
-        if text.contains('&') {
-            self.split_decoded(&html_escape::decode_html_entities(text), field, each);
-        } else {
-            self.split_decoded(text, field, each);
-        }
-    }
-
     fn split_decoded(&mut self, text: &str, field: Field, each: &mut impl FnMut(&str, Field)) {
         for c in text.chars() {
             if !c.is_alphanumeric() {
@@ -160,21 +199,6 @@ impl Splitter {
     }
 }
 
-/// `Some(true)` for an opening `<h1>`…`<h6>` tag, `Some(false)` for a
-/// closing one, `None` for any other tag.
-fn heading_tag(tag: &str) -> Option<bool> {
-    let (closing, name) = match tag.strip_prefix("</") {
-        Some(name) => (true, name),
-        None => (false, tag.strip_prefix('<')?),
-    };
-    let name = name.as_bytes();
-    let is_heading = name.len() >= 3
-        && name[0] == b'h'
-        && (b'1'..=b'6').contains(&name[1])
-        && matches!(name[2], b' ' | b'>' | b'\t' | b'\n');
-    is_heading.then_some(!closing)
-}
-
 /// The Snowball stemmer for a language, or none where Snowball has no
 /// stemmer for it (words are then indexed as written).
 pub struct Stemmer(Option<rust_stemmers::Stemmer>);
@@ -220,27 +244,43 @@ impl Stemmer {
 mod tests {
     use super::*;
 
+    /// The words of raw HTML recorded as body text.
     fn collect(html: &str) -> Vec<(String, Field)> {
+        let mut text = SearchText::default();
+        text.push_html(Field::Body, html);
+        collect_text(&text)
+    }
+
+    fn collect_text(text: &SearchText) -> Vec<(String, Field)> {
         let mut out = Vec::new();
-        words(html, |w, f| out.push((w.to_owned(), f)));
+        words(text, |w, f| out.push((w.to_owned(), f)));
         out
     }
 
     #[test]
-    fn headings_body_and_skipped_parts() {
-        let html = r##"<h2 id="what-to-say">What to say <a class="pb-anchor" href="#what-to-say">#</a></h2>
-<p>Call <em>them</em> &amp; Ääni's.</p><svg><text>Diagram</text></svg><fieldset><label>Provider</label></fieldset><pre><span class="hl-x">fn</span> 30</pre><h3>Maksu</h3>"##;
-        let got = collect(html);
+    fn recorded_runs_keep_their_field_and_break_words_only_where_told() {
+        let mut text = SearchText::default();
+        text.push(Field::Heading, "What to ");
+        text.push(Field::Heading, "say");
+        text.boundary(Field::Heading);
+        text.push(Field::Body, "Call ");
+        text.push(Field::Body, "the");
+        text.boundary(Field::Body);
+        text.push(Field::Body, "m & Ääni's.");
+        text.push_html(Field::Body, "<b>Fn</b>30<br>xx&amp;yy");
+        text.push_run(Field::Heading, "Maksu");
+        let got = collect_text(&text);
         let words: Vec<&str> = got.iter().map(|(w, _)| w.as_str()).collect();
         assert_eq!(
             words,
             [
-                "what", "to", "say", "call", "them", "ääni", "fn", "30", "maksu"
-            ]
+                "what", "to", "say", "maksu", "call", "the", "ääni", "fn", "30", "xx", "yy"
+            ],
+            "headings come before the body; a boundary splits `the`+`m`"
         );
-        assert_eq!(got[0].1, Field::Heading);
-        assert_eq!(got[3].1, Field::Body);
-        assert_eq!(got[8].1, Field::Heading);
+        let fields: Vec<Field> = got.iter().map(|(_, f)| *f).collect();
+        assert_eq!(fields[..4], [Field::Heading; 4]);
+        assert!(fields[4..].iter().all(|f| *f == Field::Body));
     }
 
     #[test]

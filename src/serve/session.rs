@@ -317,7 +317,7 @@ impl Session {
             .into_iter()
             .map(|(index, page)| {
                 let strings = self.site.strings_for(&page.lang);
-                let rendered = markdown::render(&page, &linker, strings);
+                let rendered = markdown::render(&page, &linker, &self.site.theme, strings);
                 (index, page, rendered)
             })
             .collect();

@@ -146,7 +146,7 @@ impl Site {
         let rendered: Vec<Rendered> = book
             .pages
             .par_iter()
-            .map(|page| markdown::render(page, &linker, &strings[lang_index[page.lang.as_str()]]))
+            .map(|page| markdown::render(page, &linker, &theme, &strings[lang_index[&*page.lang]]))
             .collect();
         let mut site = Site {
             titles: Vec::new(),

@@ -8,12 +8,12 @@
 
 mod strings;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use include_dir::{Dir, include_dir};
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 use walkdir::WalkDir;
 
@@ -51,6 +51,9 @@ pub struct Theme {
     /// Per strings file other than English: its keys checked against
     /// `en.yaml`'s.
     string_problems: BTreeMap<String, Vec<Diagnostic>>,
+    /// Per language tag: its strings as a template value, made once for
+    /// the block templates every page renders.
+    strings_values: Mutex<HashMap<String, Value>>,
 }
 
 /// The bundled stylesheet and script, with short content hashes for
@@ -254,7 +257,21 @@ impl Theme {
             env,
             strings,
             string_problems,
+            strings_values: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// [`Theme::strings`] as the `strings` value of a template, made once
+    /// per language tag.
+    pub fn strings_value(&self, lang: &str) -> Value {
+        let mut cache = match self.strings_values.lock() {
+            Ok(cache) => cache,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        cache
+            .entry(lang.to_string())
+            .or_insert_with(|| Value::from_serialize(self.strings(lang)))
+            .clone()
     }
 
     /// The strings for a language tag, falling back to its primary
@@ -314,6 +331,14 @@ impl Theme {
             Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
         })?;
         tmpl.render(ctx).map_err(|err| {
+            // An error in an included template comes wrapped in one at
+            // the `include`: locate the innermost.
+            let mut err = &err;
+            while let Some(inner) = std::error::Error::source(err)
+                .and_then(|source| source.downcast_ref::<minijinja::Error>())
+            {
+                err = inner;
+            }
             let origin = self.templates.get(err.name().unwrap_or(template)).map(|f| {
                 (
                     f.origin.clone(),
@@ -321,7 +346,7 @@ impl Theme {
                 )
             });
             match origin {
-                Some((origin, source)) => template_diagnostic(&err, &origin, source),
+                Some((origin, source)) => template_diagnostic(err, &origin, source),
                 None => {
                     Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
                 }

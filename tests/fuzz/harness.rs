@@ -48,7 +48,7 @@ pub fn render_page(text: &str) -> Result<Rendered, Diagnostic> {
     let source = SourceFile::new(PAGE_PATH, text.to_string());
     let (front, body) = parse_front_matter(&source)?;
     let page = make_page(source, front, body);
-    let rendered = markdown::render(&page, &fixture.linker, &fixture.strings);
+    let rendered = markdown::render(&page, &fixture.linker, &fixture.theme, &fixture.strings);
     let _ = playbook::site::title_of(&page, &rendered);
     Ok(rendered)
 }
@@ -77,11 +77,7 @@ pub fn tree(data: &[u8]) {
         pieces: &pieces,
         span: 0..len,
     };
-    let ctx = BlockContext {
-        page: &page,
-        strings: &fixture.strings,
-        linker: &fixture.linker,
-    };
+    let ctx = BlockContext::new(&page, &fixture.theme, &fixture.strings, &fixture.linker);
     let mut out = Rendered::default();
     let _ = blocks::tree::render(&fence, &ctx, &mut IdSet::default(), &mut out);
     report(&out.diagnostics);
@@ -128,6 +124,7 @@ fn make_page(source: Arc<SourceFile>, front: FrontMatter, body: std::ops::Range<
 /// The book every input is rendered in, built once.
 struct Fixture {
     linker: Linker<'static>,
+    theme: Theme,
     strings: Strings,
 }
 
@@ -168,6 +165,7 @@ fn fixture() -> &'static Fixture {
         Fixture {
             linker: Linker::new(book),
             strings: theme.strings("en"),
+            theme,
         }
     })
 }

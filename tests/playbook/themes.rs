@@ -121,3 +121,285 @@ fn a_project_english_strings_file_falls_back_to_the_built_in_one_per_key() {
     assert!(index.contains(">Open the menu</button>"), "{index}");
     assert!(index.contains(">Skip to content</a>"), "{index}");
 }
+
+/// A page with every block a theme writes, its author text hostile.
+const BLOCKS_PAGE: &str = r#"# Blocks
+
+## Use `<script>x</script>` "here"
+
+> [!NOTE]
+> Read this first: 1 < 2 & 3.
+
+```clause title="Pay <b>now</b>"
+If [[Client <x>]] pays, [[Provider]] says "thanks" & <em>more</em>.
+```
+
+```decision-tree
+id: pick
+title: Pick <script>alert(1)</script>
+nodes:
+  q:
+    question: Is it <script>bad</script>?
+    answers:
+      - label: "Yes <i>"
+        next: done
+      - label: "No"
+        next: other
+  done:
+    outcome: Done <b>now</b>
+    checklist:
+      - Tick it
+  other:
+    outcome: Other
+```
+"#;
+
+fn blocks_book() -> Project {
+    Project::new().file("content/index.md", BLOCKS_PAGE).file(
+        "themes/default/i18n/en.yaml",
+        "alert.note: \"Note <script>n</script>\"\n",
+    )
+}
+
+/// No author value reaches the page unescaped, whichever template writes it.
+fn assert_escaped(html: &str) {
+    for raw in [
+        "<script>alert(1)",
+        "<script>bad",
+        "<script>x",
+        "<script>n",
+        "<b>now",
+        "<x>",
+        "<i>\"",
+        "<em>more",
+        "\"thanks\"",
+    ] {
+        assert!(!html.contains(raw), "{raw} is not escaped: {html}");
+    }
+}
+
+#[test]
+fn the_built_in_block_templates_escape_every_author_value() {
+    let p = blocks_book();
+    p.build().succeeds();
+    let html = p.read("index.html");
+    assert_escaped(&html);
+    for escaped in [
+        "<h2 class=\"pb-tree__title\" id=\"pick-title\">Pick &lt;script&gt;alert(1)&lt;/script&gt;</h2>",
+        "<span class=\"pb-node__number\">1.</span> Is it &lt;script&gt;bad&lt;/script&gt;?</h3>",
+        "data-answer=\"yes-i\">Yes &lt;i&gt;<span class=\"pb-answer__goto\"",
+        "<span class=\"pb-node__number\">2.</span> Done &lt;b&gt;now&lt;/b&gt;</h3>",
+        "<figcaption class=\"pb-clause__title\">Pay &lt;b&gt;now&lt;/b&gt;</figcaption>",
+        "<span class=\"pb-field\" data-field=\"Client &lt;x&gt;\">[Client &lt;x&gt;]</span>",
+        " says &quot;thanks&quot; &amp; &lt;em&gt;more&lt;/em&gt;.</p>",
+        "aria-label=\"Link to this section: Use &lt;script&gt;x&lt;/script&gt;",
+        "<p class=\"pb-alert__title\">Note &lt;script&gt;n&lt;/script&gt;</p>",
+        // Markdown escapes the alert's text once; the template adds nothing.
+        "<p>Read this first: 1 &lt; 2 &amp; 3.</p>\n</div>\n",
+    ] {
+        assert!(html.contains(escaped), "{escaped}: {html}");
+    }
+}
+
+#[test]
+fn a_project_theme_replaces_each_block_template() {
+    let p = blocks_book()
+        .file(
+            "themes/default/templates/blocks/result.html",
+            "<div class=\"my-result\" data-x=\"{{ node.heading }}\">{{ node.heading }} \
+{% for item in node.checklist %}{{ item.html }}{% endfor %}</div>\n",
+        )
+        .file(
+            "themes/default/templates/blocks/clause.html",
+            "<div class=\"my-clause\" id=\"{{ clause.id }}\" title=\"{{ clause.title }}\">\
+{% for p in clause.paragraphs %}{% for piece in p %}{% if piece.field %}<i data-f=\"{{ piece.field }}\">{{ piece.field }}</i>{% else %}{{ piece.text }}{% endif %}{% endfor %}{% endfor %}\
+{% for f in clause.fields %}<b title=\"{{ f }}\"></b>{% endfor %}</div>\n",
+        )
+        .file(
+            "themes/default/templates/blocks/heading-anchor.html",
+            " <a class=\"my-anchor\" href=\"#{{ heading.id }}\" title=\"{{ heading.text }}\" data-level=\"{{ heading.level }}\">¶</a>",
+        )
+        .file(
+            "themes/default/templates/blocks/alert.html",
+            "<aside class=\"my-alert my-alert--{{ alert.kind }}\" title=\"{{ alert.title }}\">{{ alert.content }}</aside>\n",
+        );
+    p.build().succeeds();
+    let html = p.read("index.html");
+    assert_escaped(&html);
+    for shown in [
+        // The built-in tree.html includes the project's result.html.
+        "<div class=\"my-result\" data-x=\"Done &lt;b&gt;now&lt;/b&gt;\">Done &lt;b&gt;now&lt;/b&gt; Tick it</div>\n",
+        "<div class=\"my-result\" data-x=\"Other\">Other </div>\n",
+        "<section class=\"pb-node pb-node--question pb-node--start\" id=\"pick--q\"",
+        "<div class=\"my-clause\" id=\"clause-pay-bnowb\" title=\"Pay &lt;b&gt;now&lt;/b&gt;\">If <i data-f=\"Client &lt;x&gt;\">Client &lt;x&gt;</i> pays,",
+        "<b title=\"Client &lt;x&gt;\"></b><b title=\"Provider\"></b></div>\n",
+        "<h1 id=\"blocks\">Blocks <a class=\"my-anchor\" href=\"#blocks\" title=\"Blocks\" data-level=\"1\">¶</a></h1>\n",
+        "title=\"Use &lt;script&gt;x&lt;/script&gt; “here”\" data-level=\"2\">¶</a></h2>",
+        "<aside class=\"my-alert my-alert--note\" title=\"Note &lt;script&gt;n&lt;/script&gt;\">\n<p>Read this first: 1 &lt; 2 &amp; 3.</p>\n</aside>\n",
+    ] {
+        assert!(html.contains(shown), "{shown}: {html}");
+    }
+    for gone in [
+        "pb-node--outcome",
+        "pb-clause__title",
+        "pb-anchor",
+        "pb-alert--note",
+    ] {
+        assert!(!html.contains(gone), "{gone}: {html}");
+    }
+}
+
+#[test]
+fn a_project_block_template_can_extend_the_built_in_one() {
+    let p = blocks_book()
+        .file(
+            "themes/default/templates/blocks/tree.html",
+            "{% extends \"builtin/blocks/tree.html\" %}\n\
+{% block question %}<p class=\"my-question\" title=\"{{ node.heading }}\">{{ node.heading }}</p>\n{% endblock %}\n\
+{% block diagram %}{% endblock %}\n",
+        )
+        .file(
+            "themes/default/templates/blocks/clause.html",
+            "{% extends \"builtin/blocks/clause.html\" %}{% block tools %}<p class=\"my-tools\">{{ clause.title }}</p>\n{% endblock %}",
+        );
+    p.build().succeeds();
+    let html = p.read("index.html");
+    assert_escaped(&html);
+    for shown in [
+        "<p class=\"my-question\" title=\"Is it &lt;script&gt;bad&lt;/script&gt;?\">Is it &lt;script&gt;bad&lt;/script&gt;?</p>\n",
+        // The rest is the built-in markup, outcomes included.
+        "<h2 class=\"pb-tree__title\" id=\"pick-title\">",
+        "<section class=\"pb-node pb-node--outcome\" id=\"pick--done\"",
+        "<p class=\"my-tools\">Pay &lt;b&gt;now&lt;/b&gt;</p>\n</figure>",
+        "<figcaption class=\"pb-clause__title\">",
+    ] {
+        assert!(html.contains(shown), "{shown}: {html}");
+    }
+    for gone in [
+        "pb-node--question",
+        "pb-tree__diagram",
+        "<svg",
+        "pb-clause__tools",
+    ] {
+        assert!(!html.contains(gone), "{gone}: {html}");
+    }
+}
+
+#[test]
+fn a_template_error_in_a_block_template_is_located_once_per_page() {
+    let p = blocks_book().file(
+        "themes/default/templates/blocks/heading-anchor.html",
+        "{# the anchor #}\n <a href=\"#{{ heading.idd }}\">#</a>",
+    );
+    let run = p.build().fails_with(&[
+        "themes/default/templates/blocks/heading-anchor.html:2:",
+        "undefined",
+        "<a href=\"#{{ heading.idd }}\">#</a>",
+        "while rendering `content/index.md`",
+    ]);
+    assert_eq!(
+        run.stderr()
+            .matches("template error: undefined value")
+            .count(),
+        1,
+        "two headings, one report: {}",
+        run.stderr()
+    );
+
+    // Inside the built-in tree, the project's outcome template is named.
+    let p = blocks_book().file(
+        "themes/default/templates/blocks/result.html",
+        "<div>\n{{ node.outcom }}\n</div>\n",
+    );
+    p.build().fails_with(&[
+        "themes/default/templates/blocks/result.html:2:",
+        "undefined",
+    ]);
+}
+
+#[test]
+fn an_alert_template_must_print_the_content_once() {
+    let p = blocks_book().file(
+        "themes/default/templates/blocks/alert.html",
+        "<aside>{{ alert.title }}</aside>\n",
+    );
+    p.build()
+        .fails_with(&["`blocks/alert.html` must print `{{ alert.content }}` exactly once"]);
+}
+
+/// Every file of the English search index, by name.
+fn index_files(p: &Project) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(p.out("search/en"))
+        .expect("the index folder")
+        .map(|entry| {
+            let name = entry.expect("an index file").file_name();
+            let name = name.to_string_lossy().into_owned();
+            let text = p.read(&format!("search/en/{name}"));
+            (name, text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn block_markup_from_the_theme_does_not_change_the_search_index() {
+    let plain = blocks_book();
+    plain.build().succeeds();
+    let themed = blocks_book()
+        .file(
+            "themes/default/templates/blocks/tree.html",
+            "<div class=\"tree-zebra\"><h2>Zebra {{ tree.title }}</h2>\
+{% for node in tree.nodes %}<h3>{{ node.heading }}</h3>{{ node.help or \"\" }}\
+{% for a in node.answers %}<p>{{ a.label }} Giraffe</p>{% endfor %}{% endfor %}</div>\n",
+        )
+        .file(
+            "themes/default/templates/blocks/heading-anchor.html",
+            " <a class=\"my-anchor\" href=\"#{{ heading.id }}\">Permalink</a>",
+        );
+    themed.build().succeeds();
+    assert!(themed.read("index.html").contains("tree-zebra"));
+    assert!(themed.read("index.html").contains(">Permalink</a>"));
+    assert_eq!(index_files(&plain), index_files(&themed));
+    let words = themed.read("search/en/w0.json");
+    for word in ["\"zebra\"", "\"giraffe\"", "\"permalink\""] {
+        assert!(!words.contains(word), "{word} is the theme's: {words}");
+    }
+    for word in [
+        "\"pick\"",
+        "\"bad\"",
+        "\"tick\"",
+        "\"provider\"",
+        "\"thanks\"",
+    ] {
+        assert!(words.contains(word), "{word} is the author's: {words}");
+    }
+}
+
+#[test]
+fn a_heading_still_weighs_more_in_the_search_index() {
+    let p = Project::new()
+        .file(
+            "content/index.md",
+            "# Home\n\n## Quokka care\n\nSome words here.\n",
+        )
+        .file(
+            "content/other.md",
+            "# Other\n\nQuokka care some words here.\n",
+        );
+    p.build().succeeds();
+    let meta: serde_json::Value = serde_json::from_str(&p.read("search/en/meta.json")).unwrap();
+    let pages = meta["pages"].as_array().unwrap();
+    let stems: serde_json::Value = serde_json::from_str(&p.read("search/en/s0.json")).unwrap();
+    let stems = stems.as_array().unwrap();
+    let at = stems.iter().position(|s| s == "quokka").expect("indexed");
+    let postings = stems[at + 1].as_array().unwrap();
+    // [page, weight, page gap, weight]
+    let mut page = 0;
+    let mut weights = std::collections::HashMap::new();
+    for pair in postings.chunks(2) {
+        page += pair[0].as_u64().unwrap() as usize;
+        weights.insert(pages[page].as_str().unwrap(), pair[1].as_u64().unwrap());
+    }
+    assert!(weights["index.html"] > weights["other.html"], "{weights:?}");
+}

@@ -1,16 +1,19 @@
-//! The HTML of a decision tree.
+//! The HTML of a decision tree, written by the theme's `blocks/tree.html`
+//! (and `blocks/result.html` for each outcome).
 //!
-//! Every node is a section with an anchor and real links for its answers,
-//! so a reader can walk the tree, and print it, with JavaScript off. The
-//! theme's tree component reads these same elements to run the
-//! one-question-at-a-time walk; nothing is duplicated into JSON.
+//! In the built-in templates every node is a section with an anchor and
+//! real links for its answers, so a reader can walk the tree, and print
+//! it, with JavaScript off. The theme's tree component reads these same
+//! elements to run the one-question-at-a-time walk; nothing is duplicated
+//! into JSON.
 
-use std::fmt::Write;
+use minijinja::Value;
 
+use crate::blocks::markup::{self, AnswerView, ItemView, NodeView, TreeView};
 use crate::blocks::{BlockContext, Fence};
-use crate::html::escape;
 use crate::markdown::Rendered;
 use crate::markdown::slug::slugify;
+use crate::search::Field;
 
 use super::diagram;
 use super::model::{Node, Tree};
@@ -36,7 +39,9 @@ fn node_anchor(tree: &Tree, node: &str) -> String {
     format!("{}--{}", tree.id, node)
 }
 
-/// The tree's markup. Its element ids were reserved by the caller.
+/// The tree's markup, from the theme's `blocks/tree.html`. Its element
+/// ids were reserved by the caller. Records the tree's searchable text:
+/// its title and every question and outcome as headings, the rest as body.
 pub fn render(
     tree: &Tree,
     fence: &Fence<'_>,
@@ -44,7 +49,6 @@ pub fn render(
     out: &mut Rendered,
 ) -> String {
     let strings = ctx.strings;
-    let tid = escape(&tree.id);
     let node_id = |node: &str| node_anchor(tree, node);
     // Numbers let a printed tree say where each answer leads.
     let number = |node: &str| tree.nodes.get_index_of(node).map_or(0, |i| i + 1);
@@ -55,117 +59,58 @@ pub fn render(
         .count();
     let outcomes = tree.nodes.len() - questions;
 
-    let mut html = String::new();
-    let _ = write!(
-        html,
-        "<section class=\"pb-tree\" id=\"{tid}\" data-module=\"pb-tree\" data-tree=\"{tid}\" data-hash=\"{hash}\" data-start=\"{start}\" aria-labelledby=\"{tid}-title\">\n\
-<h2 class=\"pb-tree__title\" id=\"{tid}-title\">{title}</h2>\n\
-<p class=\"pb-tree__intro\">{intro}</p>\n\
-<div class=\"pb-tree__app\" hidden></div>\n\
-<div class=\"pb-tree__nodes\">\n",
-        hash = tree.fingerprint(),
-        start = escape(&tree.start),
-        title = escape(&tree.title),
-        intro = escape(&strings.format("tree.intro", &[("questions", &questions.to_string())])),
-    );
+    out.search.push_run(Field::Heading, &tree.title);
     out.anchors.insert(format!("{}-title", tree.id));
+    let mut nodes = Vec::with_capacity(tree.nodes.len());
     for (id, node) in &tree.nodes {
         let anchor = node_id(id);
         out.anchors.insert(anchor.clone());
-        let start_class = if *id == tree.start {
-            " pb-node--start"
-        } else {
-            ""
+        out.search.push_run(Field::Heading, node.heading());
+        let mut view = NodeView {
+            id,
+            anchor,
+            number: number(id),
+            kind: "question",
+            start: *id == tree.start,
+            heading: node.heading(),
+            help: None,
+            answers: Vec::new(),
+            text: None,
+            checklist: Vec::new(),
         };
         match node {
-            Node::Question {
-                question,
-                help,
-                answers,
-            } => {
-                let _ = write!(
-                    html,
-                    "<section class=\"pb-node pb-node--question{start_class}\" id=\"{a}\" data-node=\"{n}\" aria-labelledby=\"{a}-h\">\n\
-<h3 class=\"pb-node__heading\" id=\"{a}-h\"><span class=\"pb-node__number\">{num}.</span> {q}</h3>\n",
-                    num = number(id),
-                    a = escape(&anchor),
-                    n = escape(id),
-                    q = escape(question),
-                );
-                if let Some(help) = help {
-                    let _ = writeln!(
-                        html,
-                        "<div class=\"pb-node__help\">{}</div>",
-                        fragment(help, fence, ctx, out)
-                    );
-                }
-                let _ = writeln!(
-                    html,
-                    "<ul class=\"pb-node__answers\" aria-label=\"{}\">",
-                    escape(strings.get("tree.answers"))
-                );
+            Node::Question { help, answers, .. } => {
+                view.help = help.as_ref().map(|help| fragment(help, fence, ctx, out));
                 for answer in answers {
-                    let _ = writeln!(
-                        html,
-                        "<li><a class=\"pb-answer\" href=\"#{}\" data-next=\"{}\" data-answer=\"{}\">{}<span class=\"pb-answer__goto\" aria-hidden=\"true\"> → {}</span></a></li>",
-                        escape(&node_id(&answer.next)),
-                        escape(&answer.next),
-                        escape(&slugify(&answer.label)),
-                        escape(&answer.label),
-                        number(&answer.next),
-                    );
+                    out.search.push_run(Field::Body, &answer.label);
+                    view.answers.push(AnswerView {
+                        label: &answer.label,
+                        slug: slugify(&answer.label),
+                        next: &answer.next,
+                        anchor: node_id(&answer.next),
+                        number: number(&answer.next),
+                    });
                 }
-                html.push_str("</ul>\n</section>\n");
             }
             Node::Outcome {
-                outcome,
-                text,
-                checklist,
+                text, checklist, ..
             } => {
-                let _ = write!(
-                    html,
-                    "<section class=\"pb-node pb-node--outcome{start_class}\" id=\"{a}\" data-node=\"{n}\" aria-labelledby=\"{a}-h\">\n\
-<p class=\"pb-node__kicker\">{kicker}</p>\n<h3 class=\"pb-node__heading\" id=\"{a}-h\"><span class=\"pb-node__number\">{num}.</span> {o}</h3>\n",
-                    num = number(id),
-                    a = escape(&anchor),
-                    n = escape(id),
-                    o = escape(outcome),
-                    kicker = escape(strings.get("tree.outcome")),
-                );
-                if let Some(text) = text {
-                    let _ = writeln!(
-                        html,
-                        "<div class=\"pb-node__text\">{}</div>",
-                        fragment(text, fence, ctx, out)
-                    );
+                view.kind = "outcome";
+                view.text = text.as_ref().map(|text| fragment(text, fence, ctx, out));
+                for item in checklist {
+                    view.checklist.push(ItemView {
+                        text: item,
+                        html: Value::from_safe_string(crate::markdown::render_inline(
+                            item,
+                            &mut out.search,
+                        )),
+                        key: slugify(item),
+                    });
                 }
-                if !checklist.is_empty() {
-                    let _ = write!(
-                        html,
-                        "<h4 class=\"pb-checklist__title\">{}</h4>\n<ul class=\"pb-checklist\" data-module=\"pb-checklist\" data-list=\"{}\">\n",
-                        escape(strings.get("tree.checklist")),
-                        escape(&format!("{}/{}", tree.id, id)),
-                    );
-                    for item in checklist {
-                        let _ = writeln!(
-                            html,
-                            "<li><label><input type=\"checkbox\" data-item=\"{}\"> <span>{}</span></label></li>",
-                            escape(&slugify(item)),
-                            inline(item),
-                        );
-                    }
-                    html.push_str("</ul>\n");
-                }
-                let _ = writeln!(
-                    html,
-                    "<p class=\"pb-node__restart\"><a href=\"#{}\">{}</a></p>\n</section>",
-                    escape(&node_id(&tree.start)),
-                    escape(strings.get("tree.restart")),
-                );
             }
         }
+        nodes.push(view);
     }
-    html.push_str("</div>\n");
     let description = strings.format(
         "tree.diagram_desc",
         &[
@@ -173,22 +118,31 @@ pub fn render(
             ("outcomes", &outcomes.to_string()),
         ],
     );
-    let _ = write!(
-        html,
-        "<details class=\"pb-tree__diagram\">\n<summary>{}</summary>\n<div class=\"pb-tree__diagram-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">\n{}</div>\n</details>\n</section>\n",
-        escape(strings.get("tree.show_diagram")),
-        escape(&tree.title),
-        diagram::render(tree, &tree.id, &description),
-    );
-    html
+    let view = TreeView {
+        id: &tree.id,
+        title: &tree.title,
+        start: &tree.start,
+        start_anchor: node_id(&tree.start),
+        hash: tree.fingerprint(),
+        questions,
+        outcomes,
+        intro: strings.format("tree.intro", &[("questions", &questions.to_string())]),
+        nodes,
+        // Drawn from escaped parts: see `diagram::render`.
+        diagram: Value::from_safe_string(diagram::render(tree, &tree.id, &description)),
+    };
+    ctx.render_template(markup::TREE, "tree", view, out)
+        .map(markup::end_line)
+        .unwrap_or_default()
 }
 
-/// Markdown from a tree's `help:` or `text:`, links rewritten and checked.
-fn fragment(text: &str, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut Rendered) -> String {
-    crate::markdown::render_fragment(text, ctx, fence.span.clone(), out)
-}
-
-/// Checklist items are short: inline markdown, escaped otherwise.
-fn inline(text: &str) -> String {
-    crate::markdown::render_inline(text)
+/// Markdown from a tree's `help:` or `text:`, links rewritten and checked,
+/// as safe markup: pulldown-cmark escapes the text it writes.
+fn fragment(text: &str, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut Rendered) -> Value {
+    Value::from_safe_string(crate::markdown::render_fragment(
+        text,
+        ctx,
+        fence.span.clone(),
+        out,
+    ))
 }
