@@ -8,7 +8,7 @@ use crate::diagnostics::Diagnostic;
 use crate::html::escape;
 use crate::markdown::slug::{IdSet, slugify};
 
-use crate::markdown::Rendered;
+use crate::markdown::{Html, Rendered};
 
 use super::{BlockContext, Fence};
 
@@ -26,7 +26,7 @@ pub fn render(
     ctx: &BlockContext<'_>,
     ids: &mut IdSet,
     out: &mut Rendered,
-) -> String {
+) -> Html {
     out.features.clauses = true;
     let source = &ctx.page.source;
     let title = fence.attribute(&source.text, "title").unwrap_or_default();
@@ -86,16 +86,18 @@ pub fn render(
             escape(strings.get("clause.fields"))
         )
     };
-    let html = format!(
-        "<figure class=\"pb-clause\" id=\"{id}\" data-module=\"pb-clause\">\n\
+    let mut html = Html::new();
+    html.push_str("<figure class=\"pb-clause\" id=\"");
+    html.id(&id);
+    html.push_str(&format!(
+        "\" data-module=\"pb-clause\">\n\
 <figcaption class=\"pb-clause__title\">{title}</figcaption>\n\
 {fieldset}<div class=\"pb-clause__text\">\n{body}</div>\n\
 <div class=\"pb-clause__tools\" hidden><button type=\"button\" class=\"pb-button pb-clause__copy\">{copy}</button> \
 <span class=\"pb-clause__status\" role=\"status\"></span></div>\n</figure>\n",
-        id = escape(&id),
         title = escape(&title),
         copy = escape(strings.get("clause.copy")),
-    );
+    ));
     out.anchors.insert(id);
     html
 }

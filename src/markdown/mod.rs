@@ -10,13 +10,17 @@
 
 pub mod highlight;
 pub mod links;
+pub mod marks;
 pub mod slug;
 
-use std::collections::HashSet;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{
-    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+    BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 
 use crate::blocks::{self, BlockContext, Fence};
@@ -24,7 +28,8 @@ use crate::content::Page;
 use crate::diagnostics::Diagnostic;
 use crate::html::escape;
 use crate::theme::Strings;
-pub use links::{LinkTarget, Linker, PageLink};
+pub use links::{Href, LinkTarget, Linker, PageLink};
+pub use marks::{Html, Mark, MarkKind};
 use slug::{IdSet, slugify};
 
 /// A heading for the page's "on this page" list.
@@ -47,7 +52,11 @@ pub struct Features {
 /// A rendered page body and what the rest of the build needs to know of it.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    pub html: String,
+    /// The body, with links to pages and files relative to the site root.
+    pub html: Arc<str>,
+    /// Where in `html` the way back to the site root and the print page's
+    /// id prefix go ([`marks`]), in order.
+    pub marks: Arc<[Mark]>,
     /// The text of the first `#` heading, the title when front matter has none.
     pub h1: Option<String>,
     pub toc: Vec<Heading>,
@@ -80,12 +89,13 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
     let base = page.body.start;
     let mut out = Rendered::default();
     let mut ids = IdSet::default();
-    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut events: Vec<Piece<'_>> = Vec::new();
 
     let mut heading: Option<HeadingState<'_>> = None;
     let mut code: Option<CodeState> = None;
     let mut alerts: Vec<bool> = Vec::new();
-    let mut image_alt: Option<usize> = None;
+    let mut image: Option<ImageState> = None;
+    let mut footnotes = Footnotes::default();
     // Open list items; a task item remembers where its checkbox is and
     // gathers its text, which becomes the checkbox's label and key.
     let mut items: Vec<Option<(usize, String)>> = Vec::new();
@@ -101,9 +111,43 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
                 }
                 Event::End(TagEnd::CodeBlock) => {
                     let state = code.take().unwrap_or_default();
-                    events.push(Event::Html(
-                        render_code(state, page, linker, strings, &mut ids, &mut out).into(),
-                    ));
+                    events.push(Piece::Html(render_code(
+                        state, page, linker, strings, &mut ids, &mut out,
+                    )));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        // An image's inner events are its alt text.
+        if let Some(state) = image.as_mut() {
+            match &event {
+                Event::Start(Tag::Image { .. }) => state.nest += 1,
+                Event::End(TagEnd::Image) if state.nest > 0 => state.nest -= 1,
+                Event::End(TagEnd::Image) => {
+                    let state = image.take().unwrap_or_default();
+                    if state.alt_chars == 0 {
+                        out.diagnostics.push(
+                            Diagnostic::warning("image::alt", "image has no alt text")
+                                .at(&page.source, span.clone())
+                                .with_help(
+                                    "describe the image between the brackets: ![what it shows](path)",
+                                ),
+                        );
+                    }
+                    push_piece(Piece::Html(state.finish()), &mut heading, &mut events);
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    state.alt_chars += t.trim().len();
+                    state.alt.attr(t);
+                    gather_text(t, &mut items, heading.as_mut());
+                }
+                Event::InlineHtml(t) => state.alt.attr(t),
+                Event::SoftBreak | Event::HardBreak | Event::Rule => state.alt.push_str(" "),
+                Event::FootnoteReference(name) => {
+                    let id = footnote_id(name);
+                    let _ = write!(state.alt, "[{}]", footnotes.number(&id));
+                    out.anchors.insert(id);
                 }
                 _ => {}
             }
@@ -163,46 +207,25 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
                     Event::End(TagEnd::BlockQuote(kind))
                 }
             }
+            // Links, images and footnotes are written here rather than by
+            // pulldown-cmark, so their URLs and ids are marked.
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
-                id,
+                ..
             }) => {
-                let dest = linker.rewrite(page, &dest_url, span.clone(), &mut out);
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                })
+                let href = linker.rewrite(page, &dest_url, span.clone(), &mut out);
+                let open = link_open(link_type, &href, &title);
+                push_piece(Piece::Html(open), &mut heading, &mut events);
+                continue;
             }
             Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
+                dest_url, title, ..
             }) => {
-                let dest = linker.rewrite(page, &dest_url, span.clone(), &mut out);
-                image_alt = Some(0);
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                })
-            }
-            Event::End(TagEnd::Image) => {
-                if image_alt.take() == Some(0) {
-                    out.diagnostics.push(
-                        Diagnostic::warning("image::alt", "image has no alt text")
-                            .at(&page.source, span.clone())
-                            .with_help(
-                                "describe the image between the brackets: ![what it shows](path)",
-                            ),
-                    );
-                }
-                Event::End(TagEnd::Image)
+                let href = linker.rewrite(page, &dest_url, span.clone(), &mut out);
+                image = Some(ImageState::open(&href, &title));
+                continue;
             }
             Event::Start(Tag::Item) => {
                 items.push(None);
@@ -210,8 +233,9 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
             }
             Event::End(TagEnd::Item) => {
                 if let Some(Some((index, text))) = items.pop() {
-                    let checked = matches!(&events[index], Event::TaskListMarker(true));
-                    events[index] = Event::Html(task_checkbox(&text, checked).into());
+                    let checked =
+                        matches!(&events[index], Piece::Event(Event::TaskListMarker(true)));
+                    events[index] = Piece::Event(Event::Html(task_checkbox(&text, checked).into()));
                 }
                 Event::End(TagEnd::Item)
             }
@@ -224,53 +248,215 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
             }
             Event::Start(Tag::Table(alignments)) => {
                 // A wide table scrolls in its own focusable region.
-                events.push(Event::Html(
+                events.push(Piece::Event(Event::Html(
                     format!(
                         "<div class=\"pb-table\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">",
                         escape(strings.get("content.table"))
                     )
                     .into(),
-                ));
+                )));
                 Event::Start(Tag::Table(alignments))
             }
             Event::End(TagEnd::Table) => {
-                events.push(Event::End(TagEnd::Table));
+                events.push(Piece::Event(Event::End(TagEnd::Table)));
                 Event::Html("</div>\n".into())
             }
             // A footnote's id is `fn:` and its label: headings' ids never
             // hold a colon, so `[^1]` and `# 1` cannot share an id.
             Event::FootnoteReference(name) => {
                 let id = footnote_id(&name);
-                out.anchors.insert(id.clone());
-                Event::FootnoteReference(id.into())
+                let mut html = Html::new();
+                html.push_str("<sup class=\"footnote-reference\"><a href=\"#");
+                html.mark_id();
+                html.attr(&id);
+                let _ = write!(html, "\">{}</a></sup>", footnotes.number(&id));
+                out.anchors.insert(id);
+                push_piece(Piece::Html(html), &mut heading, &mut events);
+                continue;
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
-                Event::Start(Tag::FootnoteDefinition(footnote_id(&name).into()))
+                let id = footnote_id(&name);
+                let mut html = Html::new();
+                html.push_str("<div class=\"footnote-definition\" id=\"");
+                html.mark_id();
+                html.attr(&id);
+                let _ = write!(
+                    html,
+                    "\"><sup class=\"footnote-definition-label\">{}</sup>",
+                    footnotes.number(&id)
+                );
+                push_piece(Piece::Block(html), &mut heading, &mut events);
+                continue;
             }
             other => other,
         };
         if let Event::Text(t) | Event::Code(t) = &event {
-            if let Some(count) = image_alt.as_mut() {
-                *count += t.trim().len();
-            }
-            if let Some((_, text)) = items.iter_mut().rev().find_map(Option::as_mut) {
-                text.push_str(t);
-            }
+            gather_text(t, &mut items, heading.as_mut());
         }
-        match heading.as_mut() {
-            Some(state) => {
-                if let Event::Text(t) | Event::Code(t) = &event {
-                    state.text.push_str(t);
-                }
-                state.inner.push(event);
+        push_piece(Piece::Event(event), &mut heading, &mut events);
+    }
+    let (html, marks) = write_html(events, markdown.len() * 3 / 2).into_parts();
+    out.html = html.into();
+    out.marks = marks.into();
+    out
+}
+
+/// What the renderer hands to the HTML writer: pulldown-cmark's events,
+/// and markup written here with its marks.
+enum Piece<'a> {
+    Event(Event<'a>),
+    Html(Html),
+    /// Markup that opens a block, so starts on a line of its own.
+    Block(Html),
+}
+
+/// Adds a piece to the open heading, else to the page.
+fn push_piece<'a>(
+    piece: Piece<'a>,
+    heading: &mut Option<HeadingState<'a>>,
+    events: &mut Vec<Piece<'a>>,
+) {
+    match heading.as_mut() {
+        Some(state) => state.inner.push(piece),
+        None => events.push(piece),
+    }
+}
+
+/// Text of the page also makes up the open task item's label and the open
+/// heading's text.
+fn gather_text(
+    text: &str,
+    items: &mut [Option<(usize, String)>],
+    heading: Option<&mut HeadingState<'_>>,
+) {
+    if let Some((_, label)) = items.iter_mut().rev().find_map(Option::as_mut) {
+        label.push_str(text);
+    }
+    if let Some(state) = heading {
+        state.text.push_str(text);
+    }
+}
+
+/// Writes the pieces as HTML through pulldown-cmark, keeping the marks of
+/// the markup written here: the writer counts what it has written, so each
+/// piece's marks move by where the piece lands.
+fn write_html<'a>(pieces: impl IntoIterator<Item = Piece<'a>>, capacity: usize) -> Html {
+    /// A string that says how long it is and whether it ends a line, as
+    /// pulldown-cmark's writer tracks it.
+    struct Counting<'s> {
+        html: &'s mut String,
+        len: &'s Cell<usize>,
+        newline: &'s Cell<bool>,
+    }
+    impl std::fmt::Write for Counting<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.html.push_str(s);
+            self.len.set(self.html.len());
+            if !s.is_empty() {
+                self.newline.set(s.ends_with('\n'));
             }
-            None => events.push(event),
+            Ok(())
         }
     }
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    out.html = html;
-    out
+    let len = Cell::new(0);
+    let newline = Cell::new(true);
+    let mut html = String::with_capacity(capacity);
+    let mut marks: Vec<Mark> = Vec::new();
+    let events = pieces.into_iter().map(|piece| {
+        let (markup, block) = match piece {
+            Piece::Event(event) => return event,
+            Piece::Html(markup) => (markup, false),
+            Piece::Block(markup) => (markup, true),
+        };
+        // pulldown-cmark writes each event whole before it takes the
+        // next, so the length so far is where this piece starts.
+        let mut at = len.get();
+        let (mut text, piece_marks) = markup.into_parts();
+        if block && !newline.get() {
+            text.insert(0, '\n');
+            at += 1;
+        }
+        marks.extend(piece_marks.into_iter().map(|m| Mark {
+            at: at + m.at,
+            kind: m.kind,
+        }));
+        Event::Html(text.into())
+    });
+    let writer = Counting {
+        html: &mut html,
+        len: &len,
+        newline: &newline,
+    };
+    let _ = pulldown_cmark::html::write_html_fmt(writer, events);
+    Html::from_parts(html, marks)
+}
+
+/// The opening tag of a link.
+fn link_open(link_type: LinkType, href: &Href, title: &str) -> Html {
+    let mut html = Html::new();
+    html.push_str("<a href=\"");
+    if link_type == LinkType::Email {
+        html.push_str("mailto:");
+    }
+    href.write(&mut html);
+    if !title.is_empty() {
+        html.push_str("\" title=\"");
+        html.attr(title);
+    }
+    html.push_str("\">");
+    html
+}
+
+/// An image being read: its tag so far and its alt text.
+#[derive(Default)]
+struct ImageState {
+    /// `<img src="…`.
+    open: Html,
+    title: String,
+    alt: Html,
+    /// Letters of alt text, for the warning when there are none.
+    alt_chars: usize,
+    /// Images inside the alt text, whose own ends are not this one's.
+    nest: usize,
+}
+
+impl ImageState {
+    fn open(href: &Href, title: &str) -> ImageState {
+        let mut open = Html::new();
+        open.push_str("<img src=\"");
+        href.write(&mut open);
+        ImageState {
+            open,
+            title: title.to_string(),
+            ..ImageState::default()
+        }
+    }
+
+    /// The whole `<img>` tag, as pulldown-cmark writes one.
+    fn finish(self) -> Html {
+        let mut html = self.open;
+        html.push_str("\" alt=\"");
+        html.append(self.alt);
+        if !self.title.is_empty() {
+            html.push_str("\" title=\"");
+            html.attr(&self.title);
+        }
+        html.push_str("\" />");
+        html
+    }
+}
+
+/// Footnote numbers in order of first mention, as pulldown-cmark counts.
+#[derive(Default)]
+struct Footnotes {
+    numbers: HashMap<String, usize>,
+}
+
+impl Footnotes {
+    fn number(&mut self, id: &str) -> usize {
+        let next = self.numbers.len() + 1;
+        *self.numbers.entry(id.to_string()).or_insert(next)
+    }
 }
 
 /// The id of the footnote labelled `label`.
@@ -284,7 +470,7 @@ struct HeadingState<'a> {
     classes: Vec<String>,
     attrs: Vec<(String, Option<String>)>,
     text: String,
-    inner: Vec<Event<'a>>,
+    inner: Vec<Piece<'a>>,
     span: Range<usize>,
 }
 
@@ -302,7 +488,7 @@ fn finish_heading<'a>(
     state: HeadingState<'a>,
     page: &Page,
     ids: &mut IdSet,
-    events: &mut Vec<Event<'a>>,
+    events: &mut Vec<Piece<'a>>,
     out: &mut Rendered,
     strings: &Strings,
 ) {
@@ -335,7 +521,10 @@ fn finish_heading<'a>(
         });
     }
     out.anchors.insert(id.clone());
-    let mut open = format!("<h{level} id=\"{}\"", escape(&id));
+    let mut open = Html::new();
+    let _ = write!(open, "<h{level} id=\"");
+    open.id(&id);
+    open.push_str("\"");
     if !state.classes.is_empty() {
         open.push_str(&format!(" class=\"{}\"", escape(&state.classes.join(" "))));
     }
@@ -358,14 +547,18 @@ fn finish_heading<'a>(
             None => open.push_str(&format!(" {}", escape(key))),
         }
     }
-    open.push('>');
-    events.push(Event::Html(CowStr::from(open)));
+    open.push_str(">");
+    events.push(Piece::Html(open));
     events.extend(state.inner);
-    events.push(Event::Html(CowStr::from(format!(
-        " <a class=\"pb-anchor\" href=\"#{id}\" aria-label=\"{label}\">#</a></h{level}>\n",
-        id = escape(&id),
+    let mut close = Html::new();
+    close.push_str(" <a class=\"pb-anchor\" href=\"#");
+    close.id(&id);
+    let _ = writeln!(
+        close,
+        "\" aria-label=\"{label}\">#</a></h{level}>",
         label = escape(&strings.format("heading.anchor", &[("title", &text)])),
-    ))));
+    );
+    events.push(Piece::Html(close));
 }
 
 /// Whether a heading attribute (`## Title {key=value}`) may be written out:
@@ -386,7 +579,7 @@ fn render_code(
     strings: &Strings,
     ids: &mut IdSet,
     out: &mut Rendered,
-) -> String {
+) -> Html {
     let lang = state.info.split_whitespace().next().unwrap_or("");
     let fence = Fence {
         info: &state.info,
@@ -404,7 +597,7 @@ fn render_code(
         blocks::clause::FENCE => blocks::clause::render(&fence, &ctx, ids, out),
         _ => {
             out.features.code = true;
-            highlight::highlight(&state.text, lang)
+            Html::from(highlight::highlight(&state.text, lang))
         }
     }
 }
@@ -443,29 +636,22 @@ pub fn render_fragment(
     ctx: &BlockContext<'_>,
     span: Range<usize>,
     out: &mut Rendered,
-) -> String {
-    let events: Vec<Event<'_>> = Parser::new_ext(text, options())
+) -> Html {
+    let pieces: Vec<Piece<'_>> = Parser::new_ext(text, options())
         .map(|event| match event {
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
-                id,
+                ..
             }) => {
-                let dest = ctx.linker.rewrite(ctx.page, &dest_url, span.clone(), out);
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                })
+                let href = ctx.linker.rewrite(ctx.page, &dest_url, span.clone(), out);
+                Piece::Html(link_open(link_type, &href, &title))
             }
-            other => other,
+            other => Piece::Event(other),
         })
         .collect();
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
+    write_html(pieces, text.len() * 3 / 2)
 }
 
 /// Inline markdown (emphasis, code) without a wrapping paragraph.

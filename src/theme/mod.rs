@@ -310,23 +310,43 @@ impl Theme {
     }
 
     pub fn render(&self, template: &str, ctx: impl Serialize) -> Result<String, Diagnostic> {
-        let tmpl = self.env.get_template(template).map_err(|err| {
+        self.template(template)?
+            .render(ctx)
+            .map_err(|err| self.template_error(&err, template))
+    }
+
+    /// [`Theme::render`] written straight into `out`, for a page too large
+    /// to hold whole (the print page). A failed write of `out` is reported
+    /// as a template error too: a caller that cares wraps `out`.
+    pub fn render_to_write(
+        &self,
+        template: &str,
+        ctx: impl Serialize,
+        out: impl std::io::Write,
+    ) -> Result<(), Diagnostic> {
+        self.template(template)?
+            .render_captured_to(ctx, out)
+            .map(|_| ())
+            .map_err(|err| self.template_error(&err, template))
+    }
+
+    fn template(&self, template: &str) -> Result<minijinja::Template<'_, '_>, Diagnostic> {
+        self.env.get_template(template).map_err(|err| {
             Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
-        })?;
-        tmpl.render(ctx).map_err(|err| {
-            let origin = self.templates.get(err.name().unwrap_or(template)).map(|f| {
-                (
-                    f.origin.clone(),
-                    crate::diagnostics::decode_lossy(&f.bytes).into_owned(),
-                )
-            });
-            match origin {
-                Some((origin, source)) => template_diagnostic(&err, &origin, source),
-                None => {
-                    Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
-                }
-            }
         })
+    }
+
+    fn template_error(&self, err: &minijinja::Error, template: &str) -> Diagnostic {
+        let origin = self.templates.get(err.name().unwrap_or(template)).map(|f| {
+            (
+                f.origin.clone(),
+                crate::diagnostics::decode_lossy(&f.bytes).into_owned(),
+            )
+        });
+        match origin {
+            Some((origin, source)) => template_diagnostic(err, &origin, source),
+            None => Diagnostic::error("theme::template", format!("template `{template}`: {err}")),
+        }
     }
 
     /// One stylesheet (base styles, then each component's) and one script.

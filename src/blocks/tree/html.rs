@@ -9,8 +9,8 @@ use std::fmt::Write;
 
 use crate::blocks::{BlockContext, Fence};
 use crate::html::escape;
-use crate::markdown::Rendered;
 use crate::markdown::slug::slugify;
+use crate::markdown::{Html, Rendered};
 
 use super::diagram;
 use super::model::{Node, Tree};
@@ -36,13 +36,9 @@ fn node_anchor(tree: &Tree, node: &str) -> String {
     format!("{}--{}", tree.id, node)
 }
 
-/// The tree's markup. Its element ids were reserved by the caller.
-pub fn render(
-    tree: &Tree,
-    fence: &Fence<'_>,
-    ctx: &BlockContext<'_>,
-    out: &mut Rendered,
-) -> String {
+/// The tree's markup, its ids marked ([`Html::id`]). Its element ids were
+/// reserved by the caller.
+pub fn render(tree: &Tree, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut Rendered) -> Html {
     let strings = ctx.strings;
     let tid = escape(&tree.id);
     let node_id = |node: &str| node_anchor(tree, node);
@@ -55,20 +51,29 @@ pub fn render(
         .count();
     let outcomes = tree.nodes.len() - questions;
 
-    let mut html = String::new();
+    let title_id = format!("{}-title", tree.id);
+    let mut html = Html::new();
+    html.push_str("<section class=\"pb-tree\" id=\"");
+    html.id(&tree.id);
     let _ = write!(
         html,
-        "<section class=\"pb-tree\" id=\"{tid}\" data-module=\"pb-tree\" data-tree=\"{tid}\" data-hash=\"{hash}\" data-start=\"{start}\" aria-labelledby=\"{tid}-title\">\n\
-<h2 class=\"pb-tree__title\" id=\"{tid}-title\">{title}</h2>\n\
+        "\" data-module=\"pb-tree\" data-tree=\"{tid}\" data-hash=\"{hash}\" data-start=\"{start}\" aria-labelledby=\"",
+        hash = tree.fingerprint(),
+        start = escape(&tree.start),
+    );
+    html.id(&title_id);
+    html.push_str("\">\n<h2 class=\"pb-tree__title\" id=\"");
+    html.id(&title_id);
+    let _ = write!(
+        html,
+        "\">{title}</h2>\n\
 <p class=\"pb-tree__intro\">{intro}</p>\n\
 <div class=\"pb-tree__app\" hidden></div>\n\
 <div class=\"pb-tree__nodes\">\n",
-        hash = tree.fingerprint(),
-        start = escape(&tree.start),
         title = escape(&tree.title),
         intro = escape(&strings.format("tree.intro", &[("questions", &questions.to_string())])),
     );
-    out.anchors.insert(format!("{}-title", tree.id));
+    out.anchors.insert(title_id);
     for (id, node) in &tree.nodes {
         let anchor = node_id(id);
         out.anchors.insert(anchor.clone());
@@ -85,19 +90,19 @@ pub fn render(
             } => {
                 let _ = write!(
                     html,
-                    "<section class=\"pb-node pb-node--question{start_class}\" id=\"{a}\" data-node=\"{n}\" aria-labelledby=\"{a}-h\">\n\
-<h3 class=\"pb-node__heading\" id=\"{a}-h\"><span class=\"pb-node__number\">{num}.</span> {q}</h3>\n",
+                    "<section class=\"pb-node pb-node--question{start_class}\" id=\""
+                );
+                node_open(&mut html, &anchor, id, "");
+                let _ = writeln!(
+                    html,
+                    "<span class=\"pb-node__number\">{num}.</span> {q}</h3>",
                     num = number(id),
-                    a = escape(&anchor),
-                    n = escape(id),
                     q = escape(question),
                 );
                 if let Some(help) = help {
-                    let _ = writeln!(
-                        html,
-                        "<div class=\"pb-node__help\">{}</div>",
-                        fragment(help, fence, ctx, out)
-                    );
+                    html.push_str("<div class=\"pb-node__help\">");
+                    html.append(fragment(help, fence, ctx, out));
+                    html.push_str("</div>\n");
                 }
                 let _ = writeln!(
                     html,
@@ -105,10 +110,11 @@ pub fn render(
                     escape(strings.get("tree.answers"))
                 );
                 for answer in answers {
+                    html.push_str("<li><a class=\"pb-answer\" href=\"#");
+                    html.id(&node_id(&answer.next));
                     let _ = writeln!(
                         html,
-                        "<li><a class=\"pb-answer\" href=\"#{}\" data-next=\"{}\" data-answer=\"{}\">{}<span class=\"pb-answer__goto\" aria-hidden=\"true\"> → {}</span></a></li>",
-                        escape(&node_id(&answer.next)),
+                        "\" data-next=\"{}\" data-answer=\"{}\">{}<span class=\"pb-answer__goto\" aria-hidden=\"true\"> → {}</span></a></li>",
                         escape(&answer.next),
                         escape(&slugify(&answer.label)),
                         escape(&answer.label),
@@ -124,20 +130,23 @@ pub fn render(
             } => {
                 let _ = write!(
                     html,
-                    "<section class=\"pb-node pb-node--outcome{start_class}\" id=\"{a}\" data-node=\"{n}\" aria-labelledby=\"{a}-h\">\n\
-<p class=\"pb-node__kicker\">{kicker}</p>\n<h3 class=\"pb-node__heading\" id=\"{a}-h\"><span class=\"pb-node__number\">{num}.</span> {o}</h3>\n",
+                    "<section class=\"pb-node pb-node--outcome{start_class}\" id=\""
+                );
+                let kicker = format!(
+                    "<p class=\"pb-node__kicker\">{}</p>\n",
+                    escape(strings.get("tree.outcome"))
+                );
+                node_open(&mut html, &anchor, id, &kicker);
+                let _ = writeln!(
+                    html,
+                    "<span class=\"pb-node__number\">{num}.</span> {o}</h3>",
                     num = number(id),
-                    a = escape(&anchor),
-                    n = escape(id),
                     o = escape(outcome),
-                    kicker = escape(strings.get("tree.outcome")),
                 );
                 if let Some(text) = text {
-                    let _ = writeln!(
-                        html,
-                        "<div class=\"pb-node__text\">{}</div>",
-                        fragment(text, fence, ctx, out)
-                    );
+                    html.push_str("<div class=\"pb-node__text\">");
+                    html.append(fragment(text, fence, ctx, out));
+                    html.push_str("</div>\n");
                 }
                 if !checklist.is_empty() {
                     let _ = write!(
@@ -156,10 +165,11 @@ pub fn render(
                     }
                     html.push_str("</ul>\n");
                 }
+                html.push_str("<p class=\"pb-node__restart\"><a href=\"#");
+                html.id(&node_id(&tree.start));
                 let _ = writeln!(
                     html,
-                    "<p class=\"pb-node__restart\"><a href=\"#{}\">{}</a></p>\n</section>",
-                    escape(&node_id(&tree.start)),
+                    "\">{}</a></p>\n</section>",
                     escape(strings.get("tree.restart")),
                 );
             }
@@ -175,16 +185,29 @@ pub fn render(
     );
     let _ = write!(
         html,
-        "<details class=\"pb-tree__diagram\">\n<summary>{}</summary>\n<div class=\"pb-tree__diagram-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">\n{}</div>\n</details>\n</section>\n",
+        "<details class=\"pb-tree__diagram\">\n<summary>{}</summary>\n<div class=\"pb-tree__diagram-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">\n",
         escape(strings.get("tree.show_diagram")),
         escape(&tree.title),
-        diagram::render(tree, &tree.id, &description),
     );
+    html.append(diagram::render(tree, &tree.id, &description));
+    html.push_str("</div>\n</details>\n</section>\n");
     html
 }
 
+/// The rest of a node's opening tag after `id="`, `between` the section
+/// and the heading, and the heading's opening tag: its ids marked.
+fn node_open(html: &mut Html, anchor: &str, node: &str, between: &str) {
+    let heading = format!("{anchor}-h");
+    html.id(anchor);
+    let _ = write!(html, "\" data-node=\"{}\" aria-labelledby=\"", escape(node));
+    html.id(&heading);
+    let _ = write!(html, "\">\n{between}<h3 class=\"pb-node__heading\" id=\"");
+    html.id(&heading);
+    html.push_str("\">");
+}
+
 /// Markdown from a tree's `help:` or `text:`, links rewritten and checked.
-fn fragment(text: &str, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut Rendered) -> String {
+fn fragment(text: &str, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut Rendered) -> Html {
     crate::markdown::render_fragment(text, ctx, fence.span.clone(), out)
 }
 
