@@ -215,8 +215,9 @@ pub fn render(page: &Page, linker: &Linker<'_>, strings: &Strings) -> Rendered {
                 title,
                 ..
             }) => {
-                let href = linker.rewrite(page, &dest_url, span.clone(), &mut out);
-                let open = link_open(link_type, &href, &title);
+                let open = link_open(link_type, &dest_url, &title, |dest| {
+                    linker.rewrite(page, dest, span.clone(), &mut out)
+                });
                 push_piece(Piece::Html(open), &mut heading, &mut events);
                 continue;
             }
@@ -391,14 +392,22 @@ fn write_html<'a>(pieces: impl IntoIterator<Item = Piece<'a>>, capacity: usize) 
     Html::from_parts(html, marks)
 }
 
-/// The opening tag of a link.
-fn link_open(link_type: LinkType, href: &Href, title: &str) -> Html {
+/// The opening tag of a link to `dest`, which `rewrite` resolves unless it
+/// is an e-mail address (`<name@example.org>`).
+fn link_open(
+    link_type: LinkType,
+    dest: &str,
+    title: &str,
+    rewrite: impl FnOnce(&str) -> Href,
+) -> Html {
     let mut html = Html::new();
     html.push_str("<a href=\"");
     if link_type == LinkType::Email {
         html.push_str("mailto:");
+        html.url(dest);
+    } else {
+        rewrite(dest).write(&mut html);
     }
-    href.write(&mut html);
     if !title.is_empty() {
         html.push_str("\" title=\"");
         html.attr(title);
@@ -644,10 +653,9 @@ pub fn render_fragment(
                 dest_url,
                 title,
                 ..
-            }) => {
-                let href = ctx.linker.rewrite(ctx.page, &dest_url, span.clone(), out);
-                Piece::Html(link_open(link_type, &href, &title))
-            }
+            }) => Piece::Html(link_open(link_type, &dest_url, &title, |dest| {
+                ctx.linker.rewrite(ctx.page, dest, span.clone(), out)
+            })),
             other => Piece::Event(other),
         })
         .collect();

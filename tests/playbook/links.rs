@@ -117,6 +117,16 @@ fn the_print_page_has_unique_ids_and_every_reference_resolves() {
     assert!(references > 40, "{references} references");
 }
 
+#[test]
+fn an_email_autolink_is_a_mailto_link_not_a_missing_file() {
+    let p = built(Project::new().file("content/index.md", "# Home\n\nMail <me@example.org>.\n"));
+    let home = p.read("index.html");
+    assert!(
+        home.contains(r#"<a href="mailto:me@example.org">me@example.org</a>"#),
+        "{home}"
+    );
+}
+
 /// Builds the project, which must succeed.
 fn built(project: Project) -> Project {
     project.build().succeeds();
