@@ -3,7 +3,8 @@
 //!
 //! One pass over the event stream gives headings stable ids and anchor
 //! links, rewrites links between pages to relative `.html` links and
-//! records them for checking, turns GFM alerts into admonitions, makes task
+//! records them for checking, marks where each such link's way to the site
+//! root and each id go ([`marks`]), turns GFM alerts into admonitions, makes task
 //! lists interactive, highlights code, and hands `clause` and
 //! `decision-tree` fences to [`crate::blocks`]. Rendering one page never
 //! looks at another page's text, so pages render in parallel.

@@ -489,7 +489,7 @@ pub fn copy(source: &Path, path: &Path) -> Result<(), OutputError> {
 }
 
 /// Fills a temporary file beside `path`, then renames it over `path`:
-/// [`write`] for a file written piece by piece.
+/// [`write()`] for a file written piece by piece.
 pub fn write_with(
     path: &Path,
     fill: impl FnOnce(&mut File) -> Result<(), OutputError>,
