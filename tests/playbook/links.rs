@@ -4,7 +4,10 @@
 
 use std::collections::HashSet;
 
+use playbook::markdown::MarkKind;
+
 use crate::Project;
+use crate::fuzz_harness::render_page;
 
 /// A page two folders down, so its way back to the root is `../../`.
 const NESTED: &str = "content/a/b/page.md";
@@ -124,6 +127,74 @@ fn an_email_autolink_is_a_mailto_link_not_a_missing_file() {
     assert!(
         home.contains(r#"<a href="mailto:me@example.org">me@example.org</a>"#),
         "{home}"
+    );
+}
+
+#[test]
+fn every_mark_sits_at_the_start_of_a_url_or_an_id() {
+    let page = "# Fuzz [home](../index.md)\n\n## Steps {#steps}\n\n\
+See [call](call.md#before), [the form](form.pdf?x=1#p2 \"Form\"), [here](#steps), \
+![a *form*](form.pdf \"t\") and a note.[^n]\n\n\
+<a href=\"call.md\" id=\"raw\">raw</a>\n\n\
+| [t](../index.md#start-here) | ![i](form.pdf) |\n|---|---|\n| a | b |\n\n\
+[^n]: The [note](call.md).\n\n\
+```clause title=\"Fee\"\n[[Client]] pays.\n```\n\n\
+```decision-tree\ntitle: Keep?\nnodes:\n  start:\n    question: Keep?\n    help: See [the call](call.md).\n    answers:\n      - label: \"Yes\"\n        next: stay\n      - label: \"No\"\n        next: go\n  stay:\n    outcome: Keep\n    text: Read [the form](form.pdf).\n  go:\n    outcome: Drop\n```\n";
+    let rendered = render_page(page).expect("renders");
+    let errors: Vec<_> = rendered
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let html = &*rendered.html;
+    let (mut roots, mut ids) = (Vec::new(), 0);
+    for mark in rendered.marks.iter() {
+        let before = &html[..mark.at];
+        let after = &html[mark.at..];
+        match mark.kind {
+            MarkKind::Root => {
+                assert!(
+                    before.ends_with("href=\"") || before.ends_with("src=\""),
+                    "a root mark after {:?}",
+                    &before[before.len().saturating_sub(40)..]
+                );
+                roots.push(&after[..after.find('"').unwrap_or(after.len())]);
+            }
+            MarkKind::Id => {
+                let attribute = ["id=\"", "href=\"#", "for=\"", "url(#", "labelledby=\""]
+                    .iter()
+                    .any(|a| before.ends_with(a));
+                let another = before.ends_with(' ')
+                    && before[..before.len() - 1].ends_with(|c: char| c != '"');
+                assert!(
+                    attribute || another,
+                    "an id mark after {:?}",
+                    &before[before.len().saturating_sub(40)..]
+                );
+                ids += 1;
+            }
+        }
+    }
+    assert_eq!(
+        roots,
+        [
+            "index.html",
+            "how-to/call.html#before",
+            "how-to/form.pdf?x=1#p2",
+            "how-to/form.pdf",
+            "index.html#start-here",
+            "how-to/form.pdf",
+            "how-to/call.html",
+            "how-to/call.html",
+            "how-to/form.pdf",
+        ],
+        "{html}"
+    );
+    assert!(ids > 30, "{ids} id marks: {html}");
+    assert!(
+        html.contains(r#"<a href="call.md" id="raw">raw</a>"#),
+        "{html}"
     );
 }
 
