@@ -185,17 +185,16 @@ impl Here<'_> {
                 error: None,
             };
             let rendered = self.site.theme.render_to_write(file, view, &mut out);
-            let written = io::Write::flush(&mut out.to).map_err(Some);
+            let flushed = io::Write::flush(&mut out.to);
             let io_error = |source| OutputError::Write {
                 path: path.clone(),
                 source,
             };
-            match (rendered, written, out.error) {
-                (Err(_), _, Some(error)) => Err(io_error(error)),
-                (Err(diagnostic), _, None) => Err(OutputError::Template(diagnostic)),
-                (Ok(()), Err(Some(error)), _) => Err(io_error(error)),
-                _ => Ok(()),
+            if let Some(error) = out.error {
+                return Err(io_error(error));
             }
+            rendered.map_err(OutputError::Template)?;
+            flushed.map_err(io_error)
         })
     }
 }
