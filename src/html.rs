@@ -1,7 +1,9 @@
 //! Text helpers for markup and links: HTML escaping for text that comes
 //! from YAML, front matter or code, and percent-decoding of link paths.
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes text for HTML element content and quoted attribute values. A
+/// NUL becomes U+FFFD, as an HTML parser would make it; so no escaped text
+/// holds one (see [`crate::markdown::marks`], which relies on that).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for c in text.chars() {
@@ -11,6 +13,7 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\0' => out.push('\u{FFFD}'),
             _ => out.push(c),
         }
     }

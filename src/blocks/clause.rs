@@ -6,8 +6,8 @@
 //! page) and a button that copies the filled clause as plain text.
 
 use crate::diagnostics::Diagnostic;
-use crate::markdown::Rendered;
 use crate::markdown::slug::{IdSet, slugify};
+use crate::markdown::{Html, Rendered};
 use crate::search::Field;
 
 use super::markup::{self, ClauseView, PieceView};
@@ -29,7 +29,7 @@ pub fn render(
     ctx: &BlockContext<'_>,
     ids: &mut IdSet,
     out: &mut Rendered,
-) -> String {
+) -> Html {
     out.features.clauses = true;
     let source = &ctx.page.source;
     let title = fence.attribute(&source.text, "title").unwrap_or_default();

@@ -13,7 +13,7 @@
 use minijinja::Value;
 use serde::Serialize;
 
-use crate::markdown::Rendered;
+use crate::markdown::{Html, Rendered};
 
 use super::BlockContext;
 
@@ -146,9 +146,24 @@ pub const CONTENT_MARK: &str = "<!--pb:alert-content-->";
 
 impl BlockContext<'_> {
     /// Renders the block template `template` with `value` as its variable
-    /// `key`, besides `strings`. A template error is reported (once per
-    /// template and page, at the template's line) and gives `None`.
+    /// `key`, besides `strings`: the markup, with the marks its values and
+    /// `id` filters carried ([`Html::from_template_output`]). A template
+    /// error is reported (once per template and page, at the template's
+    /// line) and gives `None`.
     pub fn render_template(
+        &self,
+        template: &'static str,
+        key: &str,
+        value: impl Serialize,
+        out: &mut Rendered,
+    ) -> Option<Html> {
+        self.render_template_text(template, key, value, out)
+            .map(|text| Html::from_template_output(&text))
+    }
+
+    /// [`BlockContext::render_template`]'s output as the template wrote
+    /// it, marks still inside.
+    pub fn render_template_text(
         &self,
         template: &'static str,
         key: &str,
@@ -190,9 +205,9 @@ impl BlockContext<'_> {
 
 /// Ends block markup with a newline, as markdown ends an HTML block: a
 /// template file's last newline is not part of its output.
-pub fn end_line(mut html: String) -> String {
+pub fn end_line(mut html: Html) -> Html {
     if !html.ends_with('\n') {
-        html.push('\n');
+        html.push_str("\n");
     }
     html
 }

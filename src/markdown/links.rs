@@ -11,6 +11,7 @@ use crate::html::percent_decode;
 use crate::site::context::relative_href;
 
 use super::Rendered;
+use super::marks::Html;
 
 /// What an internal link points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +28,38 @@ pub struct PageLink {
     pub target: LinkTarget,
     pub anchor: String,
     pub span: Range<usize>,
+}
+
+/// A link's destination as the page writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Href {
+    /// Written as the author wrote it: external, unusual or broken links.
+    AsWritten(String),
+    /// A site-relative URL, written after the way back to the site root.
+    Rooted(String),
+    /// `#` and an id on the same page.
+    SamePage(String),
+}
+
+impl Href {
+    /// Writes the destination as an `href` or `src` value, with the mark
+    /// its kind needs.
+    pub fn write(&self, out: &mut Html) {
+        match self {
+            Href::AsWritten(url) => out.url(url),
+            Href::Rooted(url) => {
+                out.root();
+                out.url(url);
+            }
+            Href::SamePage(fragment) => {
+                out.push_str("#");
+                // The id is marked as written, escaped like the rest of
+                // the URL.
+                out.mark_id();
+                out.url(fragment);
+            }
+        }
+    }
 }
 
 /// Resolves links against the book's pages and assets.
@@ -72,16 +105,11 @@ impl<'a> Linker<'a> {
     }
 
     /// Rewrites `dest` as written on `page`, recording problems and links to
-    /// check in `out`. External and unusual links come back unchanged.
-    pub fn rewrite(
-        &self,
-        page: &Page,
-        dest: &str,
-        span: Range<usize>,
-        out: &mut Rendered,
-    ) -> String {
+    /// check in `out`. External and unusual links come back as written.
+    pub fn rewrite(&self, page: &Page, dest: &str, span: Range<usize>, out: &mut Rendered) -> Href {
+        let as_written = || Href::AsWritten(dest.to_string());
         if is_external(dest) {
-            return dest.to_string();
+            return as_written();
         }
         let (path, fragment) = match dest.split_once('#') {
             Some((p, f)) => (p, Some(f)),
@@ -99,8 +127,11 @@ impl<'a> Linker<'a> {
                     anchor: percent_decode(anchor),
                     span,
                 });
+                if query.is_none() {
+                    return Href::SamePage(anchor.to_string());
+                }
             }
-            return dest.to_string();
+            return as_written();
         }
         let decoded = percent_decode(path);
         let Some(resolved) = resolve(&page.path, &decoded) else {
@@ -112,9 +143,8 @@ impl<'a> Linker<'a> {
                 .at(&page.source, span)
                 .with_help("link to pages and files inside the content folder"),
             );
-            return dest.to_string();
+            return as_written();
         };
-        let root = crate::site::ROOT_MARKER;
         let suffix = |s: &str| {
             let mut s = s.to_string();
             if let Some(q) = query {
@@ -147,13 +177,13 @@ impl<'a> Linker<'a> {
                         )
                         .at(&page.source, span),
                     );
-                    return dest.to_string();
+                    return as_written();
                 }
                 None => None,
             }
         } else if self.assets.contains(resolved.as_str()) {
             out.targets.push(resolved.clone());
-            return suffix(&relative_href(root, &resolved));
+            return Href::Rooted(suffix(&relative_href("", &resolved)));
         } else {
             let candidates = self.assets.iter().copied();
             out.diagnostics.push(
@@ -165,7 +195,7 @@ impl<'a> Linker<'a> {
                 .with_label("no such file under content/")
                 .suggest_within(&mut out.suggestions, &resolved, candidates),
             );
-            return dest.to_string();
+            return as_written();
         };
         let Some(index) = page_index else {
             let candidates = self.pages.keys().copied();
@@ -183,7 +213,7 @@ impl<'a> Linker<'a> {
                 None => d.with_help("check the path, relative to this page's folder"),
             };
             out.diagnostics.push(d);
-            return dest.to_string();
+            return as_written();
         };
         out.targets.push(self.paths[index].to_string());
         if let Some(anchor) = fragment.filter(|f| !f.is_empty()) {
@@ -193,12 +223,12 @@ impl<'a> Linker<'a> {
                 span,
             });
         }
-        let mut href = relative_href(root, self.outputs[index]);
+        let mut href = relative_href("", self.outputs[index]);
         if let Some(f) = fragment {
             href.push('#');
             href.push_str(f);
         }
-        href
+        Href::Rooted(href)
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! One pass over the event stream gives headings stable ids and anchor
 //! links, rewrites links between pages to relative `.html` links and
-//! records them for checking, turns GFM alerts into admonitions, makes task
+//! records them for checking, marks where each such link's way to the site
+//! root and each id go ([`marks`]), turns GFM alerts into admonitions, makes task
 //! lists interactive, highlights code, and hands `clause` and
 //! `decision-tree` fences to [`crate::blocks`]. Heading anchors and alerts
 //! are written by the theme's block templates. The same pass records the
@@ -13,13 +14,17 @@
 
 pub mod highlight;
 pub mod links;
+pub mod marks;
 pub mod slug;
 
-use std::collections::HashSet;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{
-    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+    BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 
 use crate::blocks::markup::{self, AlertView, HeadingView};
@@ -29,7 +34,8 @@ use crate::diagnostics::Diagnostic;
 use crate::html::escape;
 use crate::search::{Field, SearchText};
 use crate::theme::{Strings, Theme};
-pub use links::{LinkTarget, Linker, PageLink};
+pub use links::{Href, LinkTarget, Linker, PageLink};
+pub use marks::{Html, Mark, MarkKind};
 use slug::{IdSet, slugify};
 
 /// A heading for the page's "on this page" list.
@@ -52,7 +58,11 @@ pub struct Features {
 /// A rendered page body and what the rest of the build needs to know of it.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    pub html: String,
+    /// The body, with links to pages and files relative to the site root.
+    pub html: Arc<str>,
+    /// Where in `html` the way back to the site root and the print page's
+    /// id prefix go ([`marks`]), in order.
+    pub marks: Arc<[Mark]>,
     /// The text of the first `#` heading, the title when front matter has none.
     pub h1: Option<String>,
     pub toc: Vec<Heading>,
@@ -89,13 +99,14 @@ pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings
     let ctx = BlockContext::new(page, theme, strings, linker);
     let mut out = Rendered::default();
     let mut ids = IdSet::default();
-    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut events: Vec<Piece<'_>> = Vec::new();
 
     let mut heading: Option<HeadingState<'_>> = None;
     let mut code: Option<CodeState> = None;
     // Open block quotes: for an alert, the markup that closes it.
-    let mut alerts: Vec<Option<String>> = Vec::new();
-    let mut image_alt: Option<usize> = None;
+    let mut alerts: Vec<Option<Html>> = Vec::new();
+    let mut image: Option<ImageState> = None;
+    let mut footnotes = Footnotes::default();
     let mut recorder = Recorder::default();
     // Open list items; a task item remembers where its checkbox is and
     // gathers its text, which becomes the checkbox's label and key.
@@ -113,9 +124,7 @@ pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings
                 Event::End(TagEnd::CodeBlock) => {
                     let state = code.take().unwrap_or_default();
                     out.search.boundary(Field::Body);
-                    events.push(Event::Html(
-                        render_code(state, &ctx, &mut ids, &mut out).into(),
-                    ));
+                    events.push(Piece::Html(render_code(state, &ctx, &mut ids, &mut out)));
                 }
                 _ => {}
             }
@@ -127,6 +136,40 @@ pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings
             Field::Body
         };
         recorder.record(&event, field, &mut out.search);
+        // An image's inner events are its alt text.
+        if let Some(state) = image.as_mut() {
+            match &event {
+                Event::Start(Tag::Image { .. }) => state.nest += 1,
+                Event::End(TagEnd::Image) if state.nest > 0 => state.nest -= 1,
+                Event::End(TagEnd::Image) => {
+                    let state = image.take().unwrap_or_default();
+                    if state.alt_chars == 0 {
+                        out.diagnostics.push(
+                            Diagnostic::warning("image::alt", "image has no alt text")
+                                .at(&page.source, span.clone())
+                                .with_help(
+                                    "describe the image between the brackets: ![what it shows](path)",
+                                ),
+                        );
+                    }
+                    push_piece(Piece::Html(state.finish()), &mut heading, &mut events);
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    state.alt_chars += t.trim().len();
+                    state.alt.attr(t);
+                    gather_text(t, &mut items, heading.as_mut());
+                }
+                Event::InlineHtml(t) => state.alt.attr(t),
+                Event::SoftBreak | Event::HardBreak | Event::Rule => state.alt.push_str(" "),
+                Event::FootnoteReference(name) => {
+                    let id = footnote_id(name);
+                    let _ = write!(state.alt, "[{}]", footnotes.number(&id));
+                    out.anchors.insert(id);
+                }
+                _ => {}
+            }
+            continue;
+        }
         let event = match event {
             Event::Start(Tag::Heading {
                 level,
@@ -169,56 +212,40 @@ pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let (open, close) = alert(kind, &ctx, &mut out);
                 alerts.push(Some(close));
-                Event::Html(open.into())
+                events.push(Piece::Html(open));
+                continue;
             }
             Event::Start(Tag::BlockQuote(None)) => {
                 alerts.push(None);
                 Event::Start(Tag::BlockQuote(None))
             }
             Event::End(TagEnd::BlockQuote(kind)) => match alerts.pop() {
-                Some(Some(close)) => Event::Html(close.into()),
+                Some(Some(close)) => {
+                    events.push(Piece::Html(close));
+                    continue;
+                }
                 _ => Event::End(TagEnd::BlockQuote(kind)),
             },
+            // Links, images and footnotes are written here rather than by
+            // pulldown-cmark, so their URLs and ids are marked.
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
-                id,
+                ..
             }) => {
-                let dest = linker.rewrite(page, &dest_url, span.clone(), &mut out);
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                })
+                let open = link_open(link_type, &dest_url, &title, |dest| {
+                    linker.rewrite(page, dest, span.clone(), &mut out)
+                });
+                push_piece(Piece::Html(open), &mut heading, &mut events);
+                continue;
             }
             Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
+                dest_url, title, ..
             }) => {
-                let dest = linker.rewrite(page, &dest_url, span.clone(), &mut out);
-                image_alt = Some(0);
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                })
-            }
-            Event::End(TagEnd::Image) => {
-                if image_alt.take() == Some(0) {
-                    out.diagnostics.push(
-                        Diagnostic::warning("image::alt", "image has no alt text")
-                            .at(&page.source, span.clone())
-                            .with_help(
-                                "describe the image between the brackets: ![what it shows](path)",
-                            ),
-                    );
-                }
-                Event::End(TagEnd::Image)
+                let href = linker.rewrite(page, &dest_url, span.clone(), &mut out);
+                image = Some(ImageState::open(&href, &title));
+                continue;
             }
             Event::Start(Tag::Item) => {
                 items.push(None);
@@ -226,8 +253,9 @@ pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings
             }
             Event::End(TagEnd::Item) => {
                 if let Some(Some((index, text))) = items.pop() {
-                    let checked = matches!(&events[index], Event::TaskListMarker(true));
-                    events[index] = Event::Html(task_checkbox(&text, checked).into());
+                    let checked =
+                        matches!(&events[index], Piece::Event(Event::TaskListMarker(true)));
+                    events[index] = Piece::Event(Event::Html(task_checkbox(&text, checked).into()));
                 }
                 Event::End(TagEnd::Item)
             }
@@ -240,53 +268,223 @@ pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings
             }
             Event::Start(Tag::Table(alignments)) => {
                 // A wide table scrolls in its own focusable region.
-                events.push(Event::Html(
+                events.push(Piece::Event(Event::Html(
                     format!(
                         "<div class=\"pb-table\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">",
                         escape(strings.get("content.table"))
                     )
                     .into(),
-                ));
+                )));
                 Event::Start(Tag::Table(alignments))
             }
             Event::End(TagEnd::Table) => {
-                events.push(Event::End(TagEnd::Table));
+                events.push(Piece::Event(Event::End(TagEnd::Table)));
                 Event::Html("</div>\n".into())
             }
             // A footnote's id is `fn:` and its label: headings' ids never
             // hold a colon, so `[^1]` and `# 1` cannot share an id.
             Event::FootnoteReference(name) => {
                 let id = footnote_id(&name);
-                out.anchors.insert(id.clone());
-                Event::FootnoteReference(id.into())
+                let mut html = Html::new();
+                html.push_str("<sup class=\"footnote-reference\"><a href=\"#");
+                html.mark_id();
+                html.attr(&id);
+                let _ = write!(html, "\">{}</a></sup>", footnotes.number(&id));
+                out.anchors.insert(id);
+                push_piece(Piece::Html(html), &mut heading, &mut events);
+                continue;
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
-                Event::Start(Tag::FootnoteDefinition(footnote_id(&name).into()))
+                let id = footnote_id(&name);
+                let mut html = Html::new();
+                html.push_str("<div class=\"footnote-definition\" id=\"");
+                html.mark_id();
+                html.attr(&id);
+                let _ = write!(
+                    html,
+                    "\"><sup class=\"footnote-definition-label\">{}</sup>",
+                    footnotes.number(&id)
+                );
+                push_piece(Piece::Block(html), &mut heading, &mut events);
+                continue;
             }
             other => other,
         };
         if let Event::Text(t) | Event::Code(t) = &event {
-            if let Some(count) = image_alt.as_mut() {
-                *count += t.trim().len();
-            }
-            if let Some((_, text)) = items.iter_mut().rev().find_map(Option::as_mut) {
-                text.push_str(t);
-            }
+            gather_text(t, &mut items, heading.as_mut());
         }
-        match heading.as_mut() {
-            Some(state) => {
-                if let Event::Text(t) | Event::Code(t) = &event {
-                    state.text.push_str(t);
-                }
-                state.inner.push(event);
+        push_piece(Piece::Event(event), &mut heading, &mut events);
+    }
+    let (html, marks) = write_html(events, markdown.len() * 3 / 2).into_parts();
+    out.html = html.into();
+    out.marks = marks.into();
+    out
+}
+
+/// What the renderer hands to the HTML writer: pulldown-cmark's events,
+/// and markup written here with its marks.
+enum Piece<'a> {
+    Event(Event<'a>),
+    Html(Html),
+    /// Markup that opens a block, so starts on a line of its own.
+    Block(Html),
+}
+
+/// Adds a piece to the open heading, else to the page.
+fn push_piece<'a>(
+    piece: Piece<'a>,
+    heading: &mut Option<HeadingState<'a>>,
+    events: &mut Vec<Piece<'a>>,
+) {
+    match heading.as_mut() {
+        Some(state) => state.inner.push(piece),
+        None => events.push(piece),
+    }
+}
+
+/// Text of the page also makes up the open task item's label and the open
+/// heading's text.
+fn gather_text(
+    text: &str,
+    items: &mut [Option<(usize, String)>],
+    heading: Option<&mut HeadingState<'_>>,
+) {
+    if let Some((_, label)) = items.iter_mut().rev().find_map(Option::as_mut) {
+        label.push_str(text);
+    }
+    if let Some(state) = heading {
+        state.text.push_str(text);
+    }
+}
+
+/// Writes the pieces as HTML through pulldown-cmark, keeping the marks of
+/// the markup written here: the writer counts what it has written, so each
+/// piece's marks move by where the piece lands.
+fn write_html<'a>(pieces: impl IntoIterator<Item = Piece<'a>>, capacity: usize) -> Html {
+    /// A string that says how long it is and whether it ends a line, as
+    /// pulldown-cmark's writer tracks it.
+    struct Counting<'s> {
+        html: &'s mut String,
+        len: &'s Cell<usize>,
+        newline: &'s Cell<bool>,
+    }
+    impl std::fmt::Write for Counting<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.html.push_str(s);
+            self.len.set(self.html.len());
+            if !s.is_empty() {
+                self.newline.set(s.ends_with('\n'));
             }
-            None => events.push(event),
+            Ok(())
         }
     }
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    out.html = html;
-    out
+    let len = Cell::new(0);
+    let newline = Cell::new(true);
+    let mut html = String::with_capacity(capacity);
+    let mut marks: Vec<Mark> = Vec::new();
+    let events = pieces.into_iter().map(|piece| {
+        let (markup, block) = match piece {
+            Piece::Event(event) => return event,
+            Piece::Html(markup) => (markup, false),
+            Piece::Block(markup) => (markup, true),
+        };
+        // pulldown-cmark writes each event whole before it takes the
+        // next, so the length so far is where this piece starts.
+        let mut at = len.get();
+        let (mut text, piece_marks) = markup.into_parts();
+        if block && !newline.get() {
+            text.insert(0, '\n');
+            at += 1;
+        }
+        marks.extend(piece_marks.into_iter().map(|m| Mark {
+            at: at + m.at,
+            kind: m.kind,
+        }));
+        Event::Html(text.into())
+    });
+    let writer = Counting {
+        html: &mut html,
+        len: &len,
+        newline: &newline,
+    };
+    let _ = pulldown_cmark::html::write_html_fmt(writer, events);
+    Html::from_parts(html, marks)
+}
+
+/// The opening tag of a link to `dest`, which `rewrite` resolves unless it
+/// is an e-mail address (`<name@example.org>`).
+fn link_open(
+    link_type: LinkType,
+    dest: &str,
+    title: &str,
+    rewrite: impl FnOnce(&str) -> Href,
+) -> Html {
+    let mut html = Html::new();
+    html.push_str("<a href=\"");
+    if link_type == LinkType::Email {
+        html.push_str("mailto:");
+        html.url(dest);
+    } else {
+        rewrite(dest).write(&mut html);
+    }
+    if !title.is_empty() {
+        html.push_str("\" title=\"");
+        html.attr(title);
+    }
+    html.push_str("\">");
+    html
+}
+
+/// An image being read: its tag so far and its alt text.
+#[derive(Default)]
+struct ImageState {
+    /// `<img src="…`.
+    open: Html,
+    title: String,
+    alt: Html,
+    /// Letters of alt text, for the warning when there are none.
+    alt_chars: usize,
+    /// Images inside the alt text, whose own ends are not this one's.
+    nest: usize,
+}
+
+impl ImageState {
+    fn open(href: &Href, title: &str) -> ImageState {
+        let mut open = Html::new();
+        open.push_str("<img src=\"");
+        href.write(&mut open);
+        ImageState {
+            open,
+            title: title.to_string(),
+            ..ImageState::default()
+        }
+    }
+
+    /// The whole `<img>` tag, as pulldown-cmark writes one.
+    fn finish(self) -> Html {
+        let mut html = self.open;
+        html.push_str("\" alt=\"");
+        html.append(self.alt);
+        if !self.title.is_empty() {
+            html.push_str("\" title=\"");
+            html.attr(&self.title);
+        }
+        html.push_str("\" />");
+        html
+    }
+}
+
+/// Footnote numbers in order of first mention, as pulldown-cmark counts.
+#[derive(Default)]
+struct Footnotes {
+    numbers: HashMap<String, usize>,
+}
+
+impl Footnotes {
+    fn number(&mut self, id: &str) -> usize {
+        let next = self.numbers.len() + 1;
+        *self.numbers.entry(id.to_string()).or_insert(next)
+    }
 }
 
 /// The id of the footnote labelled `label`.
@@ -300,7 +498,7 @@ struct HeadingState<'a> {
     classes: Vec<String>,
     attrs: Vec<(String, Option<String>)>,
     text: String,
-    inner: Vec<Event<'a>>,
+    inner: Vec<Piece<'a>>,
     span: Range<usize>,
 }
 
@@ -318,7 +516,7 @@ fn finish_heading<'a>(
     state: HeadingState<'a>,
     ctx: &BlockContext<'_>,
     ids: &mut IdSet,
-    events: &mut Vec<Event<'a>>,
+    events: &mut Vec<Piece<'a>>,
     out: &mut Rendered,
 ) {
     let page = ctx.page;
@@ -351,7 +549,10 @@ fn finish_heading<'a>(
         });
     }
     out.anchors.insert(id.clone());
-    let mut open = format!("<h{level} id=\"{}\"", escape(&id));
+    let mut open = Html::new();
+    let _ = write!(open, "<h{level} id=\"");
+    open.id(&id);
+    open.push_str("\"");
     if !state.classes.is_empty() {
         open.push_str(&format!(" class=\"{}\"", escape(&state.classes.join(" "))));
     }
@@ -374,8 +575,8 @@ fn finish_heading<'a>(
             None => open.push_str(&format!(" {}", escape(key))),
         }
     }
-    open.push('>');
-    events.push(Event::Html(CowStr::from(open)));
+    open.push_str(">");
+    events.push(Piece::Html(open));
     events.extend(state.inner);
     let view = HeadingView {
         level,
@@ -386,8 +587,8 @@ fn finish_heading<'a>(
     let mut close = ctx
         .render_template(markup::HEADING_ANCHOR, "heading", view, out)
         .unwrap_or_default();
-    close.push_str(&format!("</h{level}>\n"));
-    events.push(Event::Html(CowStr::from(close)));
+    let _ = writeln!(close, "</h{level}>");
+    events.push(Piece::Html(close));
 }
 
 /// Whether a heading attribute (`## Title {key=value}`) may be written out:
@@ -406,7 +607,7 @@ fn render_code(
     ctx: &BlockContext<'_>,
     ids: &mut IdSet,
     out: &mut Rendered,
-) -> String {
+) -> Html {
     let lang = state.info.split_whitespace().next().unwrap_or("");
     let fence = Fence {
         info: &state.info,
@@ -420,7 +621,7 @@ fn render_code(
         _ => {
             out.features.code = true;
             out.search.push_run(Field::Body, &state.text);
-            highlight::highlight(&state.text, lang)
+            Html::from(highlight::highlight(&state.text, lang))
         }
     }
 }
@@ -475,7 +676,7 @@ fn task_checkbox(text: &str, checked: bool) -> String {
 /// The markup before and after an alert's content, from the theme's
 /// `blocks/alert.html`, which prints the content once: its output is cut
 /// where the content goes.
-fn alert(kind: BlockQuoteKind, ctx: &BlockContext<'_>, out: &mut Rendered) -> (String, String) {
+fn alert(kind: BlockQuoteKind, ctx: &BlockContext<'_>, out: &mut Rendered) -> (Html, Html) {
     let (class, key) = match kind {
         BlockQuoteKind::Note => ("note", "alert.note"),
         BlockQuoteKind::Tip => ("tip", "alert.tip"),
@@ -488,12 +689,15 @@ fn alert(kind: BlockQuoteKind, ctx: &BlockContext<'_>, out: &mut Rendered) -> (S
         title: ctx.strings.get(key).to_string(),
         content: minijinja::Value::from_safe_string(markup::CONTENT_MARK.to_string()),
     };
-    let Some(html) = ctx.render_template(markup::ALERT, "alert", view, out) else {
-        return (String::new(), String::new());
+    let Some(html) = ctx.render_template_text(markup::ALERT, "alert", view, out) else {
+        return (Html::new(), Html::new());
     };
     let mut parts = html.split(markup::CONTENT_MARK);
     match (parts.next(), parts.next(), parts.next()) {
-        (Some(open), Some(close), None) => (open.to_string(), markup::end_line(close.to_string())),
+        (Some(open), Some(close), None) => (
+            Html::from_template_output(open),
+            markup::end_line(Html::from_template_output(close)),
+        ),
         _ => {
             ctx.report_once(
                 markup::ALERT,
@@ -504,7 +708,7 @@ fn alert(kind: BlockQuoteKind, ctx: &BlockContext<'_>, out: &mut Rendered) -> (S
                 .with_help("print `{{ alert.content }}` once where the alert's text goes"),
                 out,
             );
-            (String::new(), String::new())
+            (Html::new(), Html::new())
         }
     }
 }
@@ -516,35 +720,26 @@ pub fn render_fragment(
     ctx: &BlockContext<'_>,
     span: Range<usize>,
     out: &mut Rendered,
-) -> String {
+) -> Html {
     out.search.boundary(Field::Body);
-    let mut events: Vec<Event<'_>> = Vec::new();
     let mut recorder = Recorder::default();
+    let mut pieces: Vec<Piece<'_>> = Vec::new();
     for event in Parser::new_ext(text, options()) {
         recorder.record(&event, Field::Body, &mut out.search);
-        let event = match event {
+        pieces.push(match event {
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
-                id,
-            }) => {
-                let dest = ctx.linker.rewrite(ctx.page, &dest_url, span.clone(), out);
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest.into(),
-                    title,
-                    id,
-                })
-            }
-            other => other,
-        };
-        events.push(event);
+                ..
+            }) => Piece::Html(link_open(link_type, &dest_url, &title, |dest| {
+                ctx.linker.rewrite(ctx.page, dest, span.clone(), out)
+            })),
+            other => Piece::Event(other),
+        });
     }
     out.search.boundary(Field::Body);
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
+    write_html(pieces, text.len() * 3 / 2)
 }
 
 /// Inline markdown (emphasis, code) without a wrapping paragraph; its

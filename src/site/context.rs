@@ -15,7 +15,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::{Features, Heading};
 use crate::theme::{Bundle, Strings};
 
-use super::{BuildOptions, ROOT_MARKER, Site};
+use super::{BuildOptions, Site};
 
 /// Data shared by every page of a build.
 pub struct Shared<'a> {
@@ -376,7 +376,7 @@ impl<'a> Shared<'a> {
                     .get(&format!("kind.{}", page.front.kind.as_str()))
                     .to_string(),
                 description: page.front.description.as_deref(),
-                content: rendered.html.replace(ROOT_MARKER, &root),
+                content: crate::markdown::marks::placed(&rendered.html, &rendered.marks, &root, ""),
                 toc: &rendered.toc,
                 show_title: rendered.h1.is_none(),
                 is_home,
@@ -448,9 +448,10 @@ fn parent(folder: &str) -> Option<&str> {
 }
 
 /// A link to the site-relative `path` (such as a page's output) from a
-/// page whose way back to the site root is `root` (`""`, `"../"`, or
-/// [`super::ROOT_MARKER`]). Every relative link to a page or file is made
-/// here. A path whose first segment holds a `:` (a file named
+/// page whose way back to the site root is `root` (`""`, `"../"`, …); a
+/// page body writes them with `""` and marks where its root goes
+/// ([`crate::markdown::marks`]). Every relative link to a page or file is
+/// made here. A path whose first segment holds a `:` (a file named
 /// `javascript:x.md`) would read as a URL scheme, so it starts with `./`.
 pub fn relative_href(root: &str, path: &str) -> String {
     let first = path.split(['/', '?', '#']).next().unwrap_or("");

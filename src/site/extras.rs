@@ -1,18 +1,20 @@
 //! The site's files beyond its pages: the sidebar script and its no-script
 //! page, the print page, 404.html, sitemap.xml and robots.txt.
 
-use std::fmt::Write;
+use std::fmt::{self, Write};
+use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::Visit;
 use crate::html::escape;
+use crate::markdown::{Mark, marks};
 
+use super::Site;
 use super::context::{Shared, join_url, relative_href};
 use super::output::{self, OutputError};
-use super::{ROOT_MARKER, Site};
 
 /// The sidebar of one language as a script: a list with links relative to
 /// the site root, which the sidebar component prefixes and marks.
@@ -84,7 +86,8 @@ struct Article {
     id: String,
     kind: &'static str,
     title: String,
-    content: String,
+    /// A [`PrintBody`], made into HTML only when the template writes it.
+    content: minijinja::Value,
     /// The language's `clause_notice`, for a page with clauses.
     clause_notice: Option<String>,
 }
@@ -115,21 +118,24 @@ pub fn write_language(
     let toc = toc_list(site, lang, &root);
     here.page("toc.html", None, TocOwn { toc })?;
 
-    let pages: Vec<_> = site.book.pages_in(lang).collect();
-    let articles = pages
-        .into_par_iter()
-        .map(|(i, page)| {
-            let prefix = format!("p{i}-");
-            Article {
-                id: format!("p{i}"),
-                kind: page.front.kind.as_str(),
-                title: site.titles[i].clone(),
-                content: print_html(&site.rendered[i].html, &root, &prefix),
-                clause_notice: site.rendered[i]
-                    .features
-                    .clauses
-                    .then(|| site.book.language(lang).clause_notice.clone()),
-            }
+    let print_root: Arc<str> = root.as_str().into();
+    let articles = site
+        .book
+        .pages_in(lang)
+        .map(|(i, page)| Article {
+            id: format!("p{i}"),
+            kind: page.front.kind.as_str(),
+            title: site.titles[i].clone(),
+            content: minijinja::Value::from_object(PrintBody {
+                html: site.rendered[i].html.clone(),
+                marks: site.rendered[i].marks.clone(),
+                root: print_root.clone(),
+                prefix: format!("p{i}-"),
+            }),
+            clause_notice: site.rendered[i]
+                .features
+                .clauses
+                .then(|| site.book.language(lang).clause_notice.clone()),
         })
         .collect();
     here.page("print.html", None, PrintOwn { articles })?;
@@ -159,8 +165,9 @@ struct Here<'a> {
 
 impl Here<'_> {
     /// Renders the template named `file` and writes the result as `file`
-    /// in the language's folder. Every language has each of these files,
-    /// so the language switcher links to the same file in the others.
+    /// in the language's folder, as it renders. Every language has each of
+    /// these files, so the language switcher links to the same file in the
+    /// others.
     fn page(
         &self,
         file: &str,
@@ -175,12 +182,65 @@ impl Here<'_> {
             |code| Some(format!("{}{file}", shared.lang_dir(code))),
             own,
         );
-        let html = self
-            .site
-            .theme
-            .render(file, view)
-            .map_err(OutputError::Template)?;
-        output::write(&self.dir.join(self.lang_dir).join(file), html.as_bytes())
+        let path = self.dir.join(self.lang_dir).join(file);
+        output::write_with(&path, |f| {
+            let mut out = Keep {
+                to: io::BufWriter::with_capacity(64 * 1024, f),
+                error: None,
+            };
+            let rendered = self.site.theme.render_to_write(file, view, &mut out);
+            let flushed = io::Write::flush(&mut out.to);
+            let io_error = |source| OutputError::Write {
+                path: path.clone(),
+                source,
+            };
+            if let Some(error) = out.error {
+                return Err(io_error(error));
+            }
+            rendered.map_err(OutputError::Template)?;
+            flushed.map_err(io_error)
+        })
+    }
+}
+
+/// A writer that keeps its first error, so a failed write is reported as
+/// one rather than as a template error.
+struct Keep<W> {
+    to: W,
+    error: Option<io::Error>,
+}
+
+impl<W: io::Write> io::Write for Keep<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.to.write(buf).map_err(|error| {
+            let kind = error.kind();
+            self.error.get_or_insert(error);
+            io::Error::from(kind)
+        })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.to.flush()
+    }
+}
+
+/// One page's body as the print page holds it: links to pages and files
+/// made relative to the print page, and ids (with the links, labels and
+/// references that name them) prefixed so they stay unique among all the
+/// pages. Each is made when the template writes it, so the bodies of all
+/// pages are never held twice.
+#[derive(Debug)]
+struct PrintBody {
+    html: Arc<str>,
+    marks: Arc<[Mark]>,
+    /// The print page's way back to the site root.
+    root: Arc<str>,
+    prefix: String,
+}
+
+impl minijinja::value::Object for PrintBody {
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        marks::write_placed(f, &self.html, &self.marks, &self.root, &self.prefix)
     }
 }
 
@@ -191,51 +251,6 @@ pub fn write_site(site: &Site, dir: &Path) -> Result<(), OutputError> {
         output::write(&dir.join("sitemap.xml"), sitemap(site, base).as_bytes())?;
     }
     Ok(())
-}
-
-/// One page's HTML as the print page holds it, in one pass: links to the
-/// site root made relative to the print page, and ids (with the links and
-/// labels that point at them) prefixed so they stay unique among all the
-/// pages. Rendered HTML escapes `"` in text, so `="` only ever opens an
-/// attribute value.
-fn print_html(html: &str, root: &str, prefix: &str) -> String {
-    let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut rest = html;
-    while let Some(at) = rest.find("=\"") {
-        let (head, tail) = rest.split_at(at + 2);
-        out.push_str(head);
-        rest = tail;
-        let name = head[..at]
-            .rsplit(|c: char| c.is_ascii_whitespace())
-            .next()
-            .unwrap_or("");
-        match name {
-            "id" | "for" => out.push_str(prefix),
-            "href" | "xlink:href" if rest.starts_with('#') => {
-                out.push('#');
-                out.push_str(prefix);
-                rest = &rest[1..];
-            }
-            "aria-labelledby" | "aria-describedby" | "aria-controls" => {
-                let end = rest.find('"').unwrap_or(rest.len());
-                for (i, id) in rest[..end].split_whitespace().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(prefix);
-                    out.push_str(id);
-                }
-                rest = &rest[end..];
-            }
-            _ => {}
-        }
-        if let Some(after) = rest.strip_prefix(ROOT_MARKER) {
-            out.push_str(root);
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn robots(site: &Site) -> String {
@@ -259,19 +274,4 @@ fn sitemap(site: &Site, base: &str) -> String {
     }
     out.push_str("</urlset>\n");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::print_html;
-
-    #[test]
-    fn print_ids_are_prefixed_consistently() {
-        let html = r##"<h2 id="a">A</h2><a href="#a">x</a><section aria-labelledby="t-title b"><label for="f">F</label><input id="f" data-id="keep"><a href="~pb-root~/x.html">y</a><img src="~pb-root~/i.png" alt="a=&quot;b&quot;"><p>id="not-an-attribute"</p>"##;
-        let out = print_html(html, "../", "p1-");
-        assert_eq!(
-            out,
-            r##"<h2 id="p1-a">A</h2><a href="#p1-a">x</a><section aria-labelledby="p1-t-title p1-b"><label for="p1-f">F</label><input id="p1-f" data-id="keep"><a href="../x.html">y</a><img src="../i.png" alt="a=&quot;b&quot;"><p>id="not-an-attribute"</p>"##
-        );
-    }
 }

@@ -22,10 +22,6 @@ use crate::markdown::{self, LinkTarget, Linker, Rendered};
 use crate::theme::{Bundle, Strings, Theme};
 pub use output::OutputError;
 
-/// Links between pages are written with this in place of the way back to
-/// the site root, so one rendered body serves its page and the print page.
-pub const ROOT_MARKER: &str = "~pb-root~/";
-
 /// How a build runs.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {

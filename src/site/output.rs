@@ -488,8 +488,9 @@ pub fn copy(source: &Path, path: &Path) -> Result<(), OutputError> {
     })
 }
 
-/// Fills a temporary file beside `path`, then renames it over `path`.
-fn write_with(
+/// Fills a temporary file beside `path`, then renames it over `path`:
+/// [`write()`] for a file written piece by piece.
+pub fn write_with(
     path: &Path,
     fill: impl FnOnce(&mut File) -> Result<(), OutputError>,
 ) -> Result<(), OutputError> {

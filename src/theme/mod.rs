@@ -181,6 +181,9 @@ impl Theme {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.set_formatter(format_value);
+        // An id, or a reference to one, in a block template: marked, so the
+        // print page can give it the page's prefix.
+        env.add_filter("id", |id: String| crate::markdown::Html::template_id(&id));
         // A misspelt variable is an error at its line, not empty text.
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         let mut builtin = BTreeMap::new();
@@ -327,31 +330,51 @@ impl Theme {
     }
 
     pub fn render(&self, template: &str, ctx: impl Serialize) -> Result<String, Diagnostic> {
-        let tmpl = self.env.get_template(template).map_err(|err| {
+        self.template(template)?
+            .render(ctx)
+            .map_err(|err| self.template_error(&err, template))
+    }
+
+    /// [`Theme::render`] written straight into `out`, for a page too large
+    /// to hold whole (the print page). A failed write of `out` is reported
+    /// as a template error too: a caller that cares wraps `out`.
+    pub fn render_to_write(
+        &self,
+        template: &str,
+        ctx: impl Serialize,
+        out: impl std::io::Write,
+    ) -> Result<(), Diagnostic> {
+        self.template(template)?
+            .render_captured_to(ctx, out)
+            .map(|_| ())
+            .map_err(|err| self.template_error(&err, template))
+    }
+
+    fn template(&self, template: &str) -> Result<minijinja::Template<'_, '_>, Diagnostic> {
+        self.env.get_template(template).map_err(|err| {
             Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
-        })?;
-        tmpl.render(ctx).map_err(|err| {
-            // An error in an included template comes wrapped in one at
-            // the `include`: locate the innermost.
-            let mut err = &err;
-            while let Some(inner) = std::error::Error::source(err)
-                .and_then(|source| source.downcast_ref::<minijinja::Error>())
-            {
-                err = inner;
-            }
-            let origin = self.templates.get(err.name().unwrap_or(template)).map(|f| {
-                (
-                    f.origin.clone(),
-                    crate::diagnostics::decode_lossy(&f.bytes).into_owned(),
-                )
-            });
-            match origin {
-                Some((origin, source)) => template_diagnostic(err, &origin, source),
-                None => {
-                    Diagnostic::error("theme::template", format!("template `{template}`: {err}"))
-                }
-            }
         })
+    }
+
+    fn template_error(&self, err: &minijinja::Error, template: &str) -> Diagnostic {
+        // An error in an included template comes wrapped in one at the
+        // `include`: locate the innermost.
+        let mut err = err;
+        while let Some(inner) = std::error::Error::source(err)
+            .and_then(|source| source.downcast_ref::<minijinja::Error>())
+        {
+            err = inner;
+        }
+        let origin = self.templates.get(err.name().unwrap_or(template)).map(|f| {
+            (
+                f.origin.clone(),
+                crate::diagnostics::decode_lossy(&f.bytes).into_owned(),
+            )
+        });
+        match origin {
+            Some((origin, source)) => template_diagnostic(err, &origin, source),
+            None => Diagnostic::error("theme::template", format!("template `{template}`: {err}")),
+        }
     }
 
     /// One stylesheet (base styles, then each component's) and one script.
@@ -463,6 +486,11 @@ fn format_value(
     match value.as_str() {
         Some(text) if html && !value.is_safe() => out
             .write_str(&crate::html::escape(text))
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())),
+        // Lists and maps print as their source form: escaped the same way,
+        // so a NUL in an author's string is replaced there too.
+        None if html && !value.is_safe() && value.as_object().is_some() => out
+            .write_str(&crate::html::escape(&value.to_string()))
             .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())),
         _ => minijinja::escape_formatter(out, state, value),
     }

@@ -10,6 +10,7 @@ mod check;
 mod errors;
 mod fuzz_regressions;
 mod init;
+mod links;
 mod output;
 mod properties;
 mod safety_input;

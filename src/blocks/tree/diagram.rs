@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::html::escape;
+use crate::markdown::Html;
 
 use super::model::{Node, Tree};
 
@@ -37,9 +38,10 @@ pub fn element_ids(dom_id: &str) -> [String; 3] {
     ]
 }
 
-/// The SVG, labelled by title and description elements it contains.
-pub fn render(tree: &Tree, dom_id: &str, description: &str) -> String {
-    let dom_id = escape(dom_id);
+/// The SVG, labelled by title and description elements it contains; its
+/// ids and references to them marked ([`Html::id`]).
+pub fn render(tree: &Tree, dom_id: &str, description: &str) -> Html {
+    let [title_id, desc_id, arrow_id] = element_ids(dom_id);
     let depths = tree.depths();
     let order = tree.topological_order();
     let layer_count = depths.values().max().map_or(1, |d| d + 1);
@@ -88,15 +90,23 @@ pub fn render(tree: &Tree, dom_id: &str, description: &str) -> String {
     let by_id: HashMap<&str, usize> = placed.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
     let find = |id: &str| by_id.get(id).map(|&i| &placed[i]);
 
-    let mut svg = String::new();
+    let mut svg = Html::new();
     let _ = write!(
         svg,
-        "<svg class=\"pb-diagram\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"{dom_id}-dtitle {dom_id}-ddesc\" xmlns=\"http://www.w3.org/2000/svg\">\n\
-<title id=\"{dom_id}-dtitle\">{}</title>\n<desc id=\"{dom_id}-ddesc\">{}</desc>\n\
-<defs><marker id=\"{dom_id}-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"pb-diagram__head\"/></marker></defs>\n",
-        escape(&tree.title),
-        escape(description),
+        "<svg class=\"pb-diagram\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\""
     );
+    svg.ids([title_id.as_str(), desc_id.as_str()]);
+    svg.push_str("\" xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"");
+    svg.id(&title_id);
+    let _ = write!(svg, "\">{}</title>\n<desc id=\"", escape(&tree.title));
+    svg.id(&desc_id);
+    let _ = write!(
+        svg,
+        "\">{}</desc>\n<defs><marker id=\"",
+        escape(description)
+    );
+    svg.id(&arrow_id);
+    svg.push_str("\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"pb-diagram__head\"/></marker></defs>\n");
     for from in &placed {
         for answer in from.node.answers() {
             let Some(to) = find(&answer.next) else {
@@ -105,10 +115,12 @@ pub fn render(tree: &Tree, dom_id: &str, description: &str) -> String {
             let (x1, y1) = (from.x + BOX_W / 2, from.y + from.h);
             let (x2, y2) = (to.x + BOX_W / 2, to.y);
             let mid_y = (y1 + y2) / 2;
-            let _ = writeln!(
+            let _ = write!(
                 svg,
-                "<path class=\"pb-diagram__edge\" d=\"M {x1} {y1} C {x1} {mid_y}, {x2} {mid_y}, {x2} {y2}\" marker-end=\"url(#{dom_id}-arrow)\"/>"
+                "<path class=\"pb-diagram__edge\" d=\"M {x1} {y1} C {x1} {mid_y}, {x2} {mid_y}, {x2} {y2}\" marker-end=\"url(#"
             );
+            svg.id(&arrow_id);
+            svg.push_str(")\"/>\n");
             let (lx, ly) = ((x1 + x2) / 2, mid_y);
             let label = shorten(&answer.label, 15);
             let _ = writeln!(

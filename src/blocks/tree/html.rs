@@ -11,8 +11,8 @@ use minijinja::Value;
 
 use crate::blocks::markup::{self, AnswerView, ItemView, NodeView, TreeView};
 use crate::blocks::{BlockContext, Fence};
-use crate::markdown::Rendered;
 use crate::markdown::slug::slugify;
+use crate::markdown::{Html, Rendered};
 use crate::search::Field;
 
 use super::diagram;
@@ -42,12 +42,7 @@ fn node_anchor(tree: &Tree, node: &str) -> String {
 /// The tree's markup, from the theme's `blocks/tree.html`. Its element
 /// ids were reserved by the caller. Records the tree's searchable text:
 /// its title and every question and outcome as headings, the rest as body.
-pub fn render(
-    tree: &Tree,
-    fence: &Fence<'_>,
-    ctx: &BlockContext<'_>,
-    out: &mut Rendered,
-) -> String {
+pub fn render(tree: &Tree, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut Rendered) -> Html {
     let strings = ctx.strings;
     let node_id = |node: &str| node_anchor(tree, node);
     // Numbers let a printed tree say where each answer leads.
@@ -100,10 +95,8 @@ pub fn render(
                 for item in checklist {
                     view.checklist.push(ItemView {
                         text: item,
-                        html: Value::from_safe_string(crate::markdown::render_inline(
-                            item,
-                            &mut out.search,
-                        )),
+                        html: Html::from(crate::markdown::render_inline(item, &mut out.search))
+                            .into_template_value(),
                         key: slugify(item),
                     });
                 }
@@ -129,7 +122,7 @@ pub fn render(
         intro: strings.format("tree.intro", &[("questions", &questions.to_string())]),
         nodes,
         // Drawn from escaped parts: see `diagram::render`.
-        diagram: Value::from_safe_string(diagram::render(tree, &tree.id, &description)),
+        diagram: diagram::render(tree, &tree.id, &description).into_template_value(),
     };
     ctx.render_template(markup::TREE, "tree", view, out)
         .map(markup::end_line)
@@ -139,10 +132,5 @@ pub fn render(
 /// Markdown from a tree's `help:` or `text:`, links rewritten and checked,
 /// as safe markup: pulldown-cmark escapes the text it writes.
 fn fragment(text: &str, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut Rendered) -> Value {
-    Value::from_safe_string(crate::markdown::render_fragment(
-        text,
-        ctx,
-        fence.span.clone(),
-        out,
-    ))
+    crate::markdown::render_fragment(text, ctx, fence.span.clone(), out).into_template_value()
 }

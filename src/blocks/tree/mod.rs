@@ -13,8 +13,8 @@ pub mod html;
 pub mod model;
 
 use crate::diagnostics::Diagnostic;
-use crate::markdown::Rendered;
 use crate::markdown::slug::{IdSet, slugify};
+use crate::markdown::{Html, Rendered};
 use crate::yaml::{self, Locator};
 use crate::yaml_path;
 
@@ -28,7 +28,7 @@ pub fn render(
     ctx: &BlockContext<'_>,
     ids: &mut IdSet,
     out: &mut Rendered,
-) -> String {
+) -> Html {
     let source = &ctx.page.source;
     let spec: model::TreeSpec = match yaml::from_str(fence.body) {
         Ok(spec) => spec,
@@ -111,11 +111,11 @@ pub fn render(
 }
 
 /// What stands in the page while a tree has errors.
-fn broken(ctx: &BlockContext<'_>) -> String {
-    format!(
+fn broken(ctx: &BlockContext<'_>) -> Html {
+    Html::from(format!(
         "<div class=\"pb-alert pb-alert--caution\" role=\"note\"><p>{}</p></div>\n",
         crate::html::escape(ctx.strings.get("tree.broken"))
-    )
+    ))
 }
 
 #[cfg(test)]

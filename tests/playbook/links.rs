@@ -1,0 +1,301 @@
+//! Links and ids as pages and the print page show them: the renderer marks
+//! where the way to the site root and the print page's id prefixes go, so
+//! text that only looks like a link or an attribute is left as written.
+
+use std::collections::HashSet;
+
+use playbook::markdown::MarkKind;
+
+use crate::Project;
+use crate::fuzz_harness::render_page;
+
+/// A page two folders down, so its way back to the root is `../../`.
+const NESTED: &str = "content/a/b/page.md";
+
+#[test]
+fn text_that_looks_like_a_root_link_is_left_as_written() {
+    let page = "# Page\n\nWrite \\~pb-root\\~/x.html in prose and [a link](../../other.md).\n\n\
+```\n<a href=\"~pb-root~/x.html\">~pb-root~/</a>\n```\n\nAnd `~pb-root~/inline`.\n";
+    let p = built(
+        Project::new()
+            .file(NESTED, page)
+            .file("content/other.md", "# Other\n"),
+    );
+    for (file, root) in [("a/b/page.html", "../../"), ("print.html", "")] {
+        let html = p.read(file);
+        for text in [
+            "<p>Write ~pb-root~/x.html in prose",
+            "<code>&lt;a href=&quot;~pb-root~/x.html&quot;&gt;~pb-root~/&lt;/a&gt;\n</code>",
+            "<code>~pb-root~/inline</code>",
+            &format!("<a href=\"{root}other.html\">a link</a>"),
+        ] {
+            assert!(html.contains(text), "{file} lacks {text}: {html}");
+        }
+    }
+}
+
+#[test]
+fn raw_html_is_printed_as_written() {
+    let page = "# Page\n\n<div class=\"note\">\nSet id=\"main\" and href=\"#top\" and for=\"x\".\n</div>\n\n\
+See <a href=\"other.md\" id=\"raw\">raw</a>, <abbr title='x id=\"y\"'>X</abbr> and [the top](#page).\n";
+    let p = built(Project::new().file(NESTED, page));
+    let print = p.read("print.html");
+    let i = page_number(&print, "Page");
+    let top = format!(r##"<a href="#p{i}-page">the top</a>"##);
+    for raw in [
+        r##"Set id="main" and href="#top" and for="x"."##,
+        r#"<a href="other.md" id="raw">raw</a>"#,
+        r#"<abbr title='x id="y"'>X</abbr>"#,
+        &top,
+    ] {
+        assert!(print.contains(raw), "print.html lacks {raw}: {print}");
+    }
+    let page = p.read("a/b/page.html");
+    assert!(
+        page.contains(r##"Set id="main" and href="#top""##),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<a href="other.md" id="raw">raw</a>"#),
+        "{page}"
+    );
+}
+
+#[test]
+fn the_print_page_has_unique_ids_and_every_reference_resolves() {
+    let shared = |other: &str| {
+        format!(
+            "# Notes\n\n## Steps\n\nSee [the steps](#steps), [theirs]({other}#steps) and a note.[^1]\n\n\
+## Steps\n\nAgain.\n\n[^1]: The note.\n\n\
+```clause title=\"Fee\"\n[[Client]] pays.\n```\n\n\
+```decision-tree\ntitle: Keep?\nnodes:\n  start:\n    question: Keep?\n    help: See [the steps](#steps).\n    answers:\n      - label: \"Yes\"\n        next: stay\n      - label: \"No\"\n        next: go\n  stay:\n    outcome: Keep\n  go:\n    outcome: Drop\n```\n"
+        )
+    };
+    let p = built(
+        Project::new()
+            .file("content/index.md", &shared("a/b/page.md"))
+            .file(NESTED, &shared("../../index.md")),
+    );
+    let print = p.read("print.html");
+    let mut ids = HashSet::new();
+    for (_, attrs) in &tags(&print) {
+        for (name, value) in attrs {
+            if name == "id" {
+                assert!(
+                    ids.insert(value.clone()),
+                    "id `{value}` twice in print.html"
+                );
+            }
+        }
+    }
+    // The pages' part: the theme's own controls name elements its
+    // scripts add.
+    let main = &print[print.find("<main").unwrap()..print.find("</main>").unwrap()];
+    let mut references = 0;
+    for (tag, attrs) in &tags(main) {
+        for (name, value) in attrs {
+            let named: Vec<&str> = match name.as_str() {
+                "href" => value.strip_prefix('#').into_iter().collect(),
+                "for" => vec![value],
+                "aria-labelledby" | "aria-describedby" | "aria-controls" => {
+                    value.split_whitespace().collect()
+                }
+                _ => value
+                    .strip_prefix("url(#")
+                    .and_then(|v| v.strip_suffix(')'))
+                    .into_iter()
+                    .collect(),
+            };
+            for id in named {
+                references += 1;
+                assert!(
+                    ids.contains(id),
+                    "<{tag} {name}=\"{value}\"> names no id of print.html"
+                );
+            }
+        }
+    }
+    // Headings, anchors, footnotes, the trees' answers, labels and
+    // diagram arrows, in both pages.
+    assert!(references > 40, "{references} references");
+}
+
+#[test]
+fn an_email_autolink_is_a_mailto_link_not_a_missing_file() {
+    let p = built(Project::new().file("content/index.md", "# Home\n\nMail <me@example.org>.\n"));
+    let home = p.read("index.html");
+    assert!(
+        home.contains(r#"<a href="mailto:me@example.org">me@example.org</a>"#),
+        "{home}"
+    );
+}
+
+#[test]
+fn every_mark_sits_at_the_start_of_a_url_or_an_id() {
+    let page = "# Fuzz [home](../index.md)\n\n## Steps {#steps}\n\n\
+See [call](call.md#before), [the form](form.pdf?x=1#p2 \"Form\"), [here](#steps), \
+![a *form*](form.pdf \"t\") and a note.[^n]\n\n\
+<a href=\"call.md\" id=\"raw\">raw</a>\n\n\
+| [t](../index.md#start-here) | ![i](form.pdf) |\n|---|---|\n| a | b |\n\n\
+[^n]: The [note](call.md).\n\n\
+```clause title=\"Fee\"\n[[Client]] pays.\n```\n\n\
+```decision-tree\ntitle: Keep?\nnodes:\n  start:\n    question: Keep?\n    help: See [the call](call.md).\n    answers:\n      - label: \"Yes\"\n        next: stay\n      - label: \"No\"\n        next: go\n  stay:\n    outcome: Keep\n    text: Read [the form](form.pdf).\n  go:\n    outcome: Drop\n```\n";
+    let rendered = render_page(page).expect("renders");
+    let errors: Vec<_> = rendered
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let html = &*rendered.html;
+    let (mut roots, mut ids) = (Vec::new(), 0);
+    for mark in rendered.marks.iter() {
+        let before = &html[..mark.at];
+        let after = &html[mark.at..];
+        match mark.kind {
+            MarkKind::Root => {
+                assert!(
+                    before.ends_with("href=\"") || before.ends_with("src=\""),
+                    "a root mark after {:?}",
+                    &before[before.len().saturating_sub(40)..]
+                );
+                roots.push(&after[..after.find('"').unwrap_or(after.len())]);
+            }
+            MarkKind::Id => {
+                let attribute = ["id=\"", "href=\"#", "for=\"", "url(#", "labelledby=\""]
+                    .iter()
+                    .any(|a| before.ends_with(a));
+                let another = before.ends_with(' ')
+                    && before[..before.len() - 1].ends_with(|c: char| c != '"');
+                assert!(
+                    attribute || another,
+                    "an id mark after {:?}",
+                    &before[before.len().saturating_sub(40)..]
+                );
+                ids += 1;
+            }
+        }
+    }
+    assert_eq!(
+        roots,
+        [
+            "index.html",
+            "how-to/call.html#before",
+            "how-to/form.pdf?x=1#p2",
+            "how-to/form.pdf",
+            "index.html#start-here",
+            "how-to/form.pdf",
+            "how-to/call.html",
+            "how-to/call.html",
+            "how-to/form.pdf",
+        ],
+        "{html}"
+    );
+    assert!(ids > 30, "{ids} id marks: {html}");
+    assert!(
+        html.contains(r#"<a href="call.md" id="raw">raw</a>"#),
+        "{html}"
+    );
+}
+
+/// Builds the project, which must succeed.
+fn built(project: Project) -> Project {
+    project.build().succeeds();
+    project
+}
+
+/// The number in the print page's ids of the page titled `title`.
+fn page_number(print: &str, title: &str) -> String {
+    let heading = format!("\">{title}</h2>");
+    let end = print.find(&heading).expect("the page's title");
+    let start = print[..end].rfind("id=\"p").expect("the title's id") + 5;
+    print[start..end].trim_end_matches("-title").to_string()
+}
+
+/// The start tags of an HTML document with their attributes, read as a
+/// browser tokenizes them: text, comments and the contents of `script` and
+/// `style` are skipped, and attribute values may be quoted either way or
+/// not at all. Character references are left as written.
+fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        if let Some(after) = rest.strip_prefix("!--") {
+            rest = after.find("-->").map_or("", |end| &after[end + 3..]);
+            continue;
+        }
+        if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let name_end = rest
+            .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            .unwrap_or(rest.len());
+        let name = rest[..name_end].to_ascii_lowercase();
+        rest = &rest[name_end..];
+        let mut attrs = Vec::new();
+        loop {
+            rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+            if rest.is_empty() || rest.starts_with('>') {
+                rest = rest.get(1..).unwrap_or("");
+                break;
+            }
+            let key_end = rest
+                .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '>' || c == '/')
+                .unwrap_or(rest.len())
+                .max(1);
+            let key = rest[..key_end].to_ascii_lowercase();
+            rest = rest[key_end..].trim_start();
+            let mut value = String::new();
+            if let Some(after) = rest.strip_prefix('=') {
+                let after = after.trim_start();
+                let (v, tail) = match after.chars().next() {
+                    Some(q @ ('"' | '\'')) => {
+                        let body = &after[1..];
+                        let end = body.find(q).unwrap_or(body.len());
+                        (&body[..end], body.get(end + 1..).unwrap_or(""))
+                    }
+                    _ => {
+                        let end = after
+                            .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                            .unwrap_or(after.len());
+                        (&after[..end], &after[end..])
+                    }
+                };
+                value = v.to_string();
+                rest = tail;
+            }
+            attrs.push((key, value));
+        }
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            rest = rest.find(&close).map_or("", |end| &rest[end..]);
+        }
+        out.push((name, attrs));
+    }
+    out
+}
+
+/// Marks cross the theme's block templates as a NUL and a letter; a NUL in
+/// an author's text is replaced when it is escaped, so it can never pass
+/// for one and move an id prefix into the text.
+#[test]
+fn a_nul_in_a_tree_cannot_pass_for_a_mark() {
+    let tree = "```decision-tree\nid: t\ntitle: \"Keep\\0i?\"\nnodes:\n  start:\n    question: \"Go\\0r on?\"\n    answers:\n      - label: \"Yes\\0i\"\n        next: stay\n      - label: \"No\"\n        next: go\n  stay:\n    outcome: \"Keep\\0i\"\n    checklist: [\"Tick\\0i\"]\n  go:\n    outcome: Drop\n```\n";
+    let p = built(Project::new().file("content/index.md", &format!("# Home\n\n{tree}")));
+    let page = p.read("index.html");
+    let print = p.read("print.html");
+    for html in [&page, &print] {
+        assert!(!html.contains('\0'), "a NUL in the output");
+        for text in [
+            "Keep\u{FFFD}i?",
+            "Go\u{FFFD}r on?",
+            "Yes\u{FFFD}i",
+            "Tick\u{FFFD}i",
+        ] {
+            assert!(html.contains(text), "{text} not written as given");
+        }
+    }
+    assert!(page.contains("id=\"t--start\""), "{page}");
+    assert!(print.contains("id=\"p0-t--start\""), "{print}");
+}
