@@ -179,7 +179,7 @@ impl Html {
     pub fn into_template_value(self) -> minijinja::Value {
         let mut text = String::with_capacity(self.html.len() + self.marks.len() * 2);
         let mut from = 0;
-        let mut copy = |text: &mut String, piece: &str| {
+        let copy = |text: &mut String, piece: &str| {
             for (i, part) in piece.split(IN_TEMPLATE).enumerate() {
                 if i > 0 {
                     text.push('\u{FFFD}');
