@@ -178,6 +178,22 @@ fn trees_are_walkable_without_javascript() {
 }
 
 #[test]
+fn links_may_point_at_a_tree_and_its_title() {
+    let tree = "```decision-tree\nid: keep\ntitle: Keep?\nnodes:\n  start:\n    question: Keep?\n    answers:\n      - label: \"Yes\"\n        next: a\n      - label: \"No\"\n        next: b\n  a:\n    outcome: A\n  b:\n    outcome: B\n```\n";
+    let p = Project::new()
+        .file(
+            "content/index.md",
+            &format!("# Home\n\n[The tree](#keep), [its title](#keep-title).\n\n{tree}"),
+        )
+        .file(
+            "content/other.md",
+            "# Other\n\n[That tree](index.md#keep).\n",
+        );
+    p.build().succeeds();
+    assert!(p.read("other.html").contains("href=\"index.html#keep\""));
+}
+
+#[test]
 fn everything_from_yaml_is_escaped() {
     let p = built();
     let index = p.read("index.html");

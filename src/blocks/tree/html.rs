@@ -55,6 +55,7 @@ pub fn render(tree: &Tree, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut 
     let outcomes = tree.nodes.len() - questions;
 
     out.search.push_run(Field::Heading, &tree.title);
+    out.anchors.insert(tree.id.clone());
     out.anchors.insert(format!("{}-title", tree.id));
     let mut nodes = Vec::with_capacity(tree.nodes.len());
     for (id, node) in &tree.nodes {
