@@ -57,6 +57,29 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A source line as an excerpt shows it: each control character a
+/// terminal would obey becomes a visible one of the same length in bytes
+/// (`?` for one byte, `¿` for the two of a C1 control; a carriage return,
+/// the end of a Windows line, a space), so every offset into the line still
+/// points where it did.
+fn line_safe(line: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\t';
+    if !line.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        match c {
+            '\r' => out.push(' '),
+            c if unsafe_char(c) && c.len_utf8() == 1 => out.push('?'),
+            c if unsafe_char(c) => out.push('¿'),
+            c => out.push(c),
+        }
+    }
+    debug_assert_eq!(out.len(), line.len());
+    std::borrow::Cow::Owned(out)
+}
+
 /// Lines of source shown before and after a diagnostic's span.
 const CONTEXT_LINES: usize = 1;
 
@@ -216,7 +239,7 @@ impl Excerpt {
             } else {
                 0
             };
-            excerpt.text.push_str(&text[shown.clone()]);
+            excerpt.text.push_str(&line_safe(&text[shown.clone()]));
             if shown.end < line.end {
                 excerpt.text.push_str(ELLIPSIS);
             }
@@ -681,6 +704,38 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_lines_show_control_characters_in_place() {
+        let file = SourceFile::new(
+            "a.md",
+            "one\r\nA \u{1b}]0;title\u{7} and \u{9b}2J [x](nowhere.md)\r\nthree\r\n".into(),
+        );
+        let at = file.text.find("nowhere").unwrap();
+        let shown = Diagnostic::error("x", "no such page")
+            .at(&file, at..at + 10)
+            .with_label("here")
+            .render(false);
+        assert!(
+            !shown.contains(['\u{1b}', '\u{7}', '\u{9b}', '\r']),
+            "{shown:?}"
+        );
+        let line = shown
+            .lines()
+            .find(|l| l.contains("nowhere"))
+            .expect("the source line");
+        assert!(
+            line.contains("A ?]0;title? and ¿2J [x](nowhere.md)"),
+            "{line}"
+        );
+        // The underline still starts under the span.
+        let under = shown
+            .lines()
+            .find(|l| l.contains('┬'))
+            .expect("the underline");
+        let column = |text: &str, needle: &str| text[..text.find(needle).unwrap()].chars().count();
+        assert_eq!(column(under, "─"), column(line, "nowhere"), "{shown}");
+    }
 
     #[test]
     fn control_characters_are_shown_not_obeyed() {
