@@ -160,10 +160,12 @@ fn check_nav_entries(config: &Config, pages: &[Page]) -> Vec<Diagnostic> {
     let mut known: BTreeSet<String> = BTreeSet::new();
     for page in pages {
         known.insert(normalize(&page.key));
+        // A folder already known has its parents known too: stopping there
+        // keeps this linear in the folders' names, not in pages × depth.
         let mut folder = page.section.as_str();
-        while !folder.is_empty() {
+        while !folder.is_empty() && !known.contains(folder) {
             known.insert(folder.to_string());
-            folder = folder.rfind('/').map_or("", |i| &folder[..i]);
+            folder = parent_of(folder);
         }
     }
     let mut problems = Vec::new();
@@ -200,8 +202,7 @@ fn build_language(lang: &str, pages: &[Page], positions: &HashMap<String, usize>
             members.entry(page.section.as_str()).or_default().push(i);
         }
         let mut folder = page.section.as_str();
-        while !folder.is_empty() {
-            folders.insert(folder);
+        while !folder.is_empty() && folders.insert(folder) {
             folder = parent_of(folder);
         }
     }
