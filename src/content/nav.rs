@@ -159,12 +159,16 @@ fn nav_positions(nav: &[String]) -> HashMap<String, usize> {
 fn check_nav_entries(config: &Config, pages: &[Page]) -> Vec<Diagnostic> {
     let mut known: BTreeSet<String> = BTreeSet::new();
     for page in pages {
-        known.insert(normalize(&page.key));
+        // A name already known has its parent folders known too: stopping
+        // there keeps this linear in the folders' names, not in pages ×
+        // depth. So the page's own name (for an index, its folder's) goes
+        // in after them.
         let mut folder = page.section.as_str();
-        while !folder.is_empty() {
+        while !folder.is_empty() && !known.contains(folder) {
             known.insert(folder.to_string());
-            folder = folder.rfind('/').map_or("", |i| &folder[..i]);
+            folder = parent_of(folder);
         }
+        known.insert(normalize(&page.key));
     }
     let mut problems = Vec::new();
     let mut locator = None;
@@ -200,8 +204,7 @@ fn build_language(lang: &str, pages: &[Page], positions: &HashMap<String, usize>
             members.entry(page.section.as_str()).or_default().push(i);
         }
         let mut folder = page.section.as_str();
-        while !folder.is_empty() {
-            folders.insert(folder);
+        while !folder.is_empty() && folders.insert(folder) {
             folder = parent_of(folder);
         }
     }

@@ -76,7 +76,8 @@ impl<'a> Linker<'a> {
         let mut folders = HashSet::new();
         for page in &book.pages {
             let mut folder = page.section.as_str();
-            loop {
+            // A folder already known has its parents known too.
+            while !folders.contains(folder) {
                 folders.insert(folder.to_string());
                 match folder.rfind('/') {
                     Some(i) => folder = &folder[..i],

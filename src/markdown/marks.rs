@@ -17,9 +17,11 @@
 //! value made with [`Html::into_template_value`], or an id printed with the
 //! templates' `id` filter, carries each mark as a NUL and a letter, and
 //! [`Html::from_template_output`] takes them out again. No other NUL can
-//! be in a template's output: every text a template prints is escaped,
-//! which turns NUL into U+FFFD ([`crate::html::escape`]), and markdown has
-//! it replaced the same way, as CommonMark asks.
+//! be in a template's output: every text a template prints is escaped
+//! (by printing, or by the `e` and `escape` filters), which turns NUL into
+//! U+FFFD ([`crate::html::escape`]), and markup passed in as a value has
+//! its NULs replaced the same way ([`Html::into_template_value`]):
+//! pulldown-cmark passes a NUL in the source on as it is.
 //!
 //! Blocks write their markup through the same type: [`Html::id`] for an id
 //! value (`id="…"`, `href="#…"`, `for="…"`, `aria-labelledby="…"`,

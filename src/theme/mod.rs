@@ -184,6 +184,10 @@ impl Theme {
         // An id, or a reference to one, in a block template: marked, so the
         // print page can give it the page's prefix.
         env.add_filter("id", |id: String| crate::markdown::Html::template_id(&id));
+        // `|e` and `|escape` escape as printing does, so that a NUL in an
+        // author's text becomes U+FFFD there too and cannot pass for a mark.
+        env.add_filter("escape", escape_filter);
+        env.add_filter("e", escape_filter);
         // A misspelt variable is an error at its line, not empty text.
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         let mut builtin = BTreeMap::new();
@@ -494,6 +498,19 @@ fn format_value(
             .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())),
         _ => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// The templates' `escape` filter: a safe value as it is, anything else
+/// escaped as [`format_value`] prints it.
+fn escape_filter(value: &minijinja::Value) -> minijinja::Value {
+    if value.is_safe() {
+        return value.clone();
+    }
+    let text = match value.as_str() {
+        Some(text) => crate::html::escape(text),
+        None => crate::html::escape(&value.to_string()),
+    };
+    minijinja::Value::from_safe_string(text)
 }
 
 fn collect_embedded(dir: &'static Dir<'static>, out: &mut BTreeMap<String, ThemeFile>) {

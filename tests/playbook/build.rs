@@ -378,3 +378,16 @@ fn a_folder_without_an_index_page_has_a_title_and_sorts_by_its_pages() {
     .collect();
     assert!(order.is_sorted(), "{toc}");
 }
+
+/// `nav:` may name a folder that holds only a subfolder with an index
+/// page, whichever page the book reads first.
+#[test]
+fn nav_may_name_a_folder_that_holds_only_an_indexed_subfolder() {
+    let p = Project::new()
+        .file("book.yaml", "title: T\nnav: [\"x/y/\", x/]\n")
+        .file("content/index.md", "# Home\n")
+        .file("content/x/y/z/index.md", "# Zed\n");
+    p.build().succeeds();
+    let toc = p.read("toc.js");
+    assert!(toc.contains("x/y/z/index.html"), "{toc}");
+}

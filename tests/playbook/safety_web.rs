@@ -316,3 +316,32 @@ fn without_base_url_there_are_no_hreflang_links() {
         );
     }
 }
+
+/// A theme that escapes with `|e` (or `|escape`) as well as printing gets
+/// the same escaping: a NUL in an author's text becomes U+FFFD and cannot
+/// pass for a mark, which would put the way to the site root or the print
+/// page's id prefix into the text.
+#[test]
+fn a_nul_escaped_with_the_e_filter_cannot_pass_for_a_mark() {
+    let tree = "```decision-tree\nid: t\ntitle: \"Keep\\0r\\0i?\"\nnodes:\n  start:\n    question: Go on?\n    answers:\n      - label: \"Yes\"\n        next: stay\n      - label: \"No\"\n        next: go\n  stay:\n    outcome: Stay\n  go:\n    outcome: Drop\n```\n";
+    let project = Project::new()
+        .file("content/index.md", "# Home\n")
+        .file("content/guide/page.md", &format!("# Page\n\n{tree}"))
+        .file(
+            "themes/default/templates/blocks/tree.html",
+            "<section id=\"{{ tree.id|id }}\"><h2>{{ tree.title|e }}</h2><p>{{ tree.title|escape }}</p></section>\n",
+        );
+    project.build().succeeds();
+    let page = project.read("guide/page.html");
+    let print = project.read("print.html");
+    for html in [&page, &print] {
+        assert!(!html.contains('\0'), "a NUL in the output");
+        assert_eq!(
+            html.matches("Keep\u{FFFD}r\u{FFFD}i?").count(),
+            2,
+            "the title as written, twice: {html}"
+        );
+    }
+    assert!(page.contains("<section id=\"t\">"), "{page}");
+    assert!(print.contains("<section id=\"p1-t\">"), "{print}");
+}
