@@ -131,6 +131,13 @@ impl Html {
         self.html.push_str(&other.html);
     }
 
+    /// Drops white space at the end, and any mark after the text left.
+    pub fn trim_end(&mut self) {
+        let len = self.html.trim_end().len();
+        self.html.truncate(len);
+        self.marks.retain(|m| m.at <= len);
+    }
+
     fn mark(&mut self, kind: MarkKind) {
         self.marks.push(Mark {
             at: self.html.len(),

@@ -713,20 +713,57 @@ fn alert(kind: BlockQuoteKind, ctx: &BlockContext<'_>, out: &mut Rendered) -> (H
     }
 }
 
-/// Markdown written inside a block (a tree's `help:` or `text:`). Its links
-/// are rewritten and checked like the page's own, located at the block.
+/// How much markdown a block's text may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fragment {
+    /// Paragraphs, lists and the rest: a tree's `help:` or `text:`.
+    Blocks,
+    /// One line of inline markup, without its paragraph: a checklist item.
+    Inline,
+}
+
+/// Markdown written inside a block. Its links and images are rewritten
+/// and checked like the page's own, located at the block, and its text is
+/// recorded as searchable body text. Footnotes belong to a page, so `[^1]`
+/// in a block is text.
 pub fn render_fragment(
     text: &str,
+    kind: Fragment,
     ctx: &BlockContext<'_>,
     span: Range<usize>,
     out: &mut Rendered,
 ) -> Html {
+    let options = match kind {
+        Fragment::Blocks => options() - Options::ENABLE_FOOTNOTES,
+        Fragment::Inline => Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION,
+    };
     out.search.boundary(Field::Body);
     let mut recorder = Recorder::default();
+    let mut image: Option<ImageState> = None;
     let mut pieces: Vec<Piece<'_>> = Vec::new();
-    for event in Parser::new_ext(text, options()) {
+    for event in Parser::new_ext(text, options) {
         recorder.record(&event, Field::Body, &mut out.search);
+        // An image's inner events are its alt text.
+        if let Some(state) = image.as_mut() {
+            match &event {
+                Event::Start(Tag::Image { .. }) => state.nest += 1,
+                Event::End(TagEnd::Image) if state.nest > 0 => state.nest -= 1,
+                Event::End(TagEnd::Image) => {
+                    let state = image.take().unwrap_or_default();
+                    pieces.push(Piece::Html(state.finish()));
+                }
+                Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => state.alt.attr(t),
+                Event::SoftBreak | Event::HardBreak => state.alt.push_str(" "),
+                _ => {}
+            }
+            continue;
+        }
         pieces.push(match event {
+            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
+                if kind == Fragment::Inline =>
+            {
+                continue;
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -735,33 +772,22 @@ pub fn render_fragment(
             }) => Piece::Html(link_open(link_type, &dest_url, &title, |dest| {
                 ctx.linker.rewrite(ctx.page, dest, span.clone(), out)
             })),
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                let href = ctx.linker.rewrite(ctx.page, &dest_url, span.clone(), out);
+                image = Some(ImageState::open(&href, &title));
+                continue;
+            }
             other => Piece::Event(other),
         });
     }
     out.search.boundary(Field::Body);
-    write_html(pieces, text.len() * 3 / 2)
-}
-
-/// Inline markdown (emphasis, code) without a wrapping paragraph; its
-/// text is recorded in `search` as body text.
-pub fn render_inline(text: &str, search: &mut SearchText) -> String {
-    let mut html = String::new();
-    search.boundary(Field::Body);
-    let mut recorder = Recorder::default();
-    let events = Parser::new_ext(
-        text,
-        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION,
-    )
-    .filter(|e| {
-        !matches!(
-            e,
-            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
-        )
-    })
-    .inspect(|event| recorder.record(event, Field::Body, search));
-    pulldown_cmark::html::push_html(&mut html, events);
-    search.boundary(Field::Body);
-    html.trim_end().to_string()
+    let mut html = write_html(pieces, text.len() * 3 / 2);
+    if kind == Fragment::Inline {
+        html.trim_end();
+    }
+    html
 }
 
 #[cfg(test)]

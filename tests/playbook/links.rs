@@ -299,3 +299,35 @@ fn a_nul_in_a_tree_cannot_pass_for_a_mark() {
     assert!(page.contains("id=\"t--start\""), "{page}");
     assert!(print.contains("id=\"p0-t--start\""), "{print}");
 }
+
+/// A tree's help, outcome text and checklist items are markdown like the
+/// page's own: links and images are rewritten and checked, and placed by
+/// position on the page and on the print page.
+#[test]
+fn links_and_images_inside_trees_are_rewritten_and_checked() {
+    let tree = |image: &str| {
+        format!(
+            "```decision-tree\nid: t\ntitle: Keep?\nnodes:\n  start:\n    question: Keep?\n    help: \"See ![the chart]({image}) and a note[^1].\"\n    answers:\n      - label: \"Yes\"\n        next: stay\n      - label: \"No\"\n        next: go\n  stay:\n    outcome: Keep\n    checklist: [\"Read [the home page](../../index.md)\"]\n  go:\n    outcome: Drop\n    text: \"![Chart](../../chart.png)\"\n```\n"
+        )
+    };
+    let p = built(
+        Project::new()
+            .file("content/index.md", "# Home\n")
+            .file("content/chart.png", "png")
+            .file(NESTED, &format!("# Nested\n\n{}", tree("../../chart.png"))),
+    );
+    let page = p.read(&NESTED.replace("content/", "").replace(".md", ".html"));
+    assert!(page.contains("<img src=\"../../chart.png\" alt=\"the chart\" />"), "{page}");
+    assert!(page.contains("href=\"../../index.html\">the home page</a>"), "{page}");
+    assert!(page.contains("a note[^1]."), "a footnote in a block is text: {page}");
+    let print = p.read("print.html");
+    assert!(print.contains("<img src=\"chart.png\" alt=\"the chart\" />"), "{print}");
+    assert!(print.contains("href=\"index.html\">the home page</a>"), "{print}");
+
+    let broken = Project::new()
+        .file("content/index.md", "# Home\n")
+        .file(NESTED, &format!("# Nested\n\n{}", tree("missing.png")));
+    broken
+        .build()
+        .fails_with(&["content/a/b/page.md", "missing.png"]);
+}

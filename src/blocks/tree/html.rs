@@ -12,7 +12,7 @@ use minijinja::Value;
 use crate::blocks::markup::{self, AnswerView, ItemView, NodeView, TreeView};
 use crate::blocks::{BlockContext, Fence};
 use crate::markdown::slug::slugify;
-use crate::markdown::{Html, Rendered};
+use crate::markdown::{Fragment, Html, Rendered};
 use crate::search::Field;
 
 use super::diagram;
@@ -96,8 +96,14 @@ pub fn render(tree: &Tree, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut 
                 for item in checklist {
                     view.checklist.push(ItemView {
                         text: item,
-                        html: Html::from(crate::markdown::render_inline(item, &mut out.search))
-                            .into_template_value(),
+                        html: crate::markdown::render_fragment(
+                            item,
+                            Fragment::Inline,
+                            ctx,
+                            fence.span.clone(),
+                            out,
+                        )
+                        .into_template_value(),
                         key: slugify(item),
                     });
                 }
@@ -133,5 +139,6 @@ pub fn render(tree: &Tree, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut 
 /// Markdown from a tree's `help:` or `text:`, links rewritten and checked,
 /// as safe markup: pulldown-cmark escapes the text it writes.
 fn fragment(text: &str, fence: &Fence<'_>, ctx: &BlockContext<'_>, out: &mut Rendered) -> Value {
-    crate::markdown::render_fragment(text, ctx, fence.span.clone(), out).into_template_value()
+    crate::markdown::render_fragment(text, Fragment::Blocks, ctx, fence.span.clone(), out)
+        .into_template_value()
 }
