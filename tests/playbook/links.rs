@@ -317,12 +317,27 @@ fn links_and_images_inside_trees_are_rewritten_and_checked() {
             .file(NESTED, &format!("# Nested\n\n{}", tree("../../chart.png"))),
     );
     let page = p.read(&NESTED.replace("content/", "").replace(".md", ".html"));
-    assert!(page.contains("<img src=\"../../chart.png\" alt=\"the chart\" />"), "{page}");
-    assert!(page.contains("href=\"../../index.html\">the home page</a>"), "{page}");
-    assert!(page.contains("a note[^1]."), "a footnote in a block is text: {page}");
+    assert!(
+        page.contains("<img src=\"../../chart.png\" alt=\"the chart\" />"),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"../../index.html\">the home page</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("a note[^1]."),
+        "a footnote in a block is text: {page}"
+    );
     let print = p.read("print.html");
-    assert!(print.contains("<img src=\"chart.png\" alt=\"the chart\" />"), "{print}");
-    assert!(print.contains("href=\"index.html\">the home page</a>"), "{print}");
+    assert!(
+        print.contains("<img src=\"chart.png\" alt=\"the chart\" />"),
+        "{print}"
+    );
+    assert!(
+        print.contains("href=\"index.html\">the home page</a>"),
+        "{print}"
+    );
 
     let broken = Project::new()
         .file("content/index.md", "# Home\n")
@@ -330,4 +345,53 @@ fn links_and_images_inside_trees_are_rewritten_and_checked() {
     broken
         .build()
         .fails_with(&["content/a/b/page.md", "missing.png"]);
+}
+
+/// Every reference to an id that the theme's pages write (`for`, ARIA
+/// references, `#` links) names an element of the same page, on the
+/// pages that have no sidebar too.
+#[test]
+fn every_page_kind_names_only_ids_it_has() {
+    let p = built(
+        Project::new()
+            .file(
+                "content/index.md",
+                "# Home\n\n## Part\n\nSee [part](#part).\n",
+            )
+            .file("content/other.md", "# Other\n"),
+    );
+    for path in [
+        "index.html",
+        "other.html",
+        "print.html",
+        "search.html",
+        "404.html",
+    ] {
+        let html = p.read(path);
+        let tags = tags(&html);
+        let ids: HashSet<&str> = tags
+            .iter()
+            .flat_map(|(_, attrs)| attrs.iter())
+            .filter(|(name, _)| name == "id")
+            .map(|(_, value)| value.as_str())
+            .collect();
+        for (tag, attrs) in &tags {
+            for (name, value) in attrs {
+                let named: Vec<&str> = match name.as_str() {
+                    "href" => value.strip_prefix('#').into_iter().collect(),
+                    "for" => vec![value],
+                    "aria-labelledby" | "aria-describedby" | "aria-controls" => {
+                        value.split_whitespace().collect()
+                    }
+                    _ => Vec::new(),
+                };
+                for id in named {
+                    assert!(
+                        ids.contains(id),
+                        "{path}: <{tag} {name}=\"{value}\"> names no id of the page"
+                    );
+                }
+            }
+        }
+    }
 }
