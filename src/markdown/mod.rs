@@ -557,16 +557,14 @@ fn finish_heading<'a>(
         open.push_str(&format!(" class=\"{}\"", escape(&state.classes.join(" "))));
     }
     for (key, value) in &state.attrs {
-        if !is_safe_attribute(key) {
+        if let Some(help) = attribute_problem(key) {
             out.diagnostics.push(
                 Diagnostic::warning(
                     "heading::attribute",
                     format!("the heading attribute `{key}` is left out"),
                 )
                 .at(&page.source, state.span.clone())
-                .with_help(
-                    "heading attributes may not be event handlers (`on…`); their names are letters, digits, `-` and `_`",
-                ),
+                .with_help(help),
             );
             continue;
         }
@@ -591,16 +589,44 @@ fn finish_heading<'a>(
     events.push(Piece::Html(close));
 }
 
-/// Whether a heading attribute (`## Title {key=value}`) may be written out:
-/// a plain name of ASCII letters, digits, `-` and `_` that starts with a
-/// letter, and no event handler (`on…` in any case). Anything else could
-/// close the name early or run script.
-fn is_safe_attribute(name: &str) -> bool {
+/// Why a heading attribute (`## Title {key=value}`) may not be written
+/// out, as help for the author; `None` when it may. Its name must be plain
+/// (ASCII letters, digits, `-` and `_`, starting with a letter: anything
+/// else could close the name early) and no event handler (`on…`, which
+/// runs script). The id and classes have their own syntax, and attributes
+/// naming other ids would not follow them onto the print page, where ids
+/// get a prefix.
+fn attribute_problem(name: &str) -> Option<&'static str> {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && !name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on"))
+    let plain = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let lower = name.to_ascii_lowercase();
+    if !plain || lower.starts_with("on") {
+        Some(
+            "heading attributes may not be event handlers (`on…`); their names are letters, digits, `-` and `_`",
+        )
+    } else if lower == "id" || lower == "class" {
+        Some("set a heading's id with `{#my-id}` and its classes with `{.my-class}`")
+    } else if ID_REFERENCES.contains(&lower.as_str()) {
+        Some("a heading attribute may not name other ids (`for`, `aria-labelledby`, …)")
+    } else {
+        None
+    }
 }
+
+/// Attributes whose value names ids of the page.
+const ID_REFERENCES: [&str; 10] = [
+    "for",
+    "headers",
+    "aria-activedescendant",
+    "aria-controls",
+    "aria-describedby",
+    "aria-details",
+    "aria-errormessage",
+    "aria-flowto",
+    "aria-labelledby",
+    "aria-owns",
+];
 
 fn render_code(
     state: CodeState,

@@ -272,6 +272,27 @@ fn heading_attributes_drop_event_handlers_and_odd_names() {
     );
 }
 
+#[test]
+fn heading_attributes_cannot_set_the_id_or_name_other_ids() {
+    let project = Project::new().file(
+        "content/index.md",
+        "# Home\n\n## Title {#mine ID=other for=x aria-controls=y Aria-LabelledBy=z title=t}\n",
+    );
+    let run = project.build().succeeds();
+    let html = project.read("index.html");
+    let start = html.find("<h2 ").expect("the heading");
+    let tag = &html[start..start + html[start..].find('>').unwrap() + 1];
+    assert_eq!(tag, r#"<h2 id="mine" title="t">"#);
+    let err = run.stderr();
+    for name in ["ID", "for", "aria-controls", "Aria-LabelledBy"] {
+        assert!(
+            err.contains(&format!("the heading attribute `{name}` is left out")),
+            "{name}: {err}"
+        );
+    }
+    assert!(err.contains("`{#my-id}`"), "{err}");
+}
+
 fn two_languages(book: &str) -> Project {
     Project::new()
         .file("book.yaml", book)
