@@ -451,10 +451,13 @@ fn parent(folder: &str) -> Option<&str> {
 /// page whose way back to the site root is `root` (`""`, `"../"`, …); a
 /// page body writes them with `""` and marks where its root goes
 /// ([`crate::markdown::marks`]). Every relative link to a page or file is
-/// made here. A path whose first segment holds a `:` (a file named
-/// `javascript:x.md`) would read as a URL scheme, so it starts with `./`.
+/// made here. The path is a file's path, so what a URL reads otherwise
+/// (`?`, `#`, `%`…) is percent-encoded ([`url_path`]); a first segment
+/// holding a `:` (a file named `javascript:x.md`) would read as a URL
+/// scheme, so it starts with `./`.
 pub fn relative_href(root: &str, path: &str) -> String {
-    let first = path.split(['/', '?', '#']).next().unwrap_or("");
+    let path = url_path(path);
+    let first = path.split('/').next().unwrap_or("");
     if first.contains(':') {
         format!("{root}./{path}")
     } else {
@@ -462,7 +465,27 @@ pub fn relative_href(root: &str, path: &str) -> String {
     }
 }
 
-/// `base` joined with a site-relative path.
+/// A site-relative file path as a URL path: each ASCII character a URL
+/// would read as something else (`?` a query, `#` a fragment, `%` an
+/// escape, a space or quote) is percent-encoded. Letters of other scripts
+/// are kept as they are, as browsers read them.
+pub fn url_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let special = |c: char| c.is_ascii_control() || " \"#%<>?[\\]^`{|}".contains(c);
+    if !path.contains(special) {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len() + 8);
+    for c in path.chars() {
+        if special(c) {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `base` joined with a site-relative file path ([`url_path`]).
 pub fn join_url(base: &str, path: &str) -> String {
-    format!("{}/{}", base.trim_end_matches('/'), path)
+    format!("{}/{}", base.trim_end_matches('/'), url_path(path))
 }

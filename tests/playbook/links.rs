@@ -395,3 +395,73 @@ fn every_page_kind_names_only_ids_it_has() {
         }
     }
 }
+
+/// File and folder names with characters a URL reads otherwise (`?`, `#`,
+/// `%`, a space) give links that reach them: every relative `href` and
+/// `src` on every page, decoded as a browser decodes it, names a file of
+/// the site.
+#[test]
+fn names_with_url_characters_are_linked_encoded() {
+    let p = built(
+        Project::new()
+            .file(
+                "content/index.md",
+                "# Home\n\n[Now](what%3F.md), [hash](a%23b.md), [all](100%25.md), [deep](q%3F/x%20y.md), ![pic](img%231.png)\n",
+            )
+            .file("content/what?.md", "# What now?\n")
+            .file("content/a#b.md", "# A hash\n")
+            .file("content/100%.md", "# All of it\n")
+            .file("content/q?/x y.md", "# Deep\n\n[Back](../what%3F.md)\n")
+            .file("content/img#1.png", "png"),
+    );
+    let site = p.out("");
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&site) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(entry.path()).unwrap();
+        let dir = entry.path().parent().unwrap();
+        for (_, attrs) in tags(&html) {
+            for (name, value) in attrs {
+                if name != "href" && name != "src" {
+                    continue;
+                }
+                let value = value.replace("&amp;", "&");
+                if value.starts_with('#') || value.contains("://") || value.starts_with("mailto:") {
+                    continue;
+                }
+                let path = value.split(['#', '?']).next().unwrap();
+                if path.is_empty() || path.starts_with("data:") {
+                    continue;
+                }
+                let decoded = playbook::html::percent_decode(path);
+                let target = dir.join(&decoded);
+                let target = if path.ends_with('/') {
+                    target.join("index.html")
+                } else {
+                    target
+                };
+                assert!(
+                    target.exists(),
+                    "{}: `{value}` names no file ({})",
+                    entry.path().display(),
+                    target.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "{checked} links checked");
+    let home = p.read("index.html");
+    for href in [
+        "what%3F.html",
+        "a%23b.html",
+        "100%25.html",
+        "q%3F/x%20y.html",
+        "img%231.png",
+    ] {
+        assert!(home.contains(href), "{href} not in the home page");
+    }
+}

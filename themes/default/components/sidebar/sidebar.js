@@ -19,8 +19,11 @@
       var href = a.getAttribute("href");
       if (/^([a-z][a-z0-9+.-]*:|\/|#)/i.test(href)) return;
       a.setAttribute("href", root + href);
-      // A path that could read as a URL scheme comes with a leading "./".
-      if (pbPage && href.replace(/^\.\//, "") === pbPage && !current) {
+      // A path that could read as a URL scheme comes with a leading "./";
+      // a name holding "?", "#" or "%" comes percent-encoded.
+      var path = href.replace(/^\.\//, "");
+      try { path = decodeURIComponent(path); } catch (e) {}
+      if (pbPage && path === pbPage && !current) {
         current = a;
         a.setAttribute("aria-current", "page");
       }
