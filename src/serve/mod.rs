@@ -1,7 +1,9 @@
 //! `playbook serve`: build, serve on localhost, watch, rebuild what changed
 //! and tell the browser.
 //!
-//! - [`session`]: incremental rebuilds that keep the last good site.
+//! - [`session`]: the rebuild engine kept alive, with the work no open page
+//!   waits for (print page, search index) held back and run on a thread of
+//!   its own that the next save cancels.
 //! - [`server`]: files, live-reload events and the reload script.
 //! - [`watch`]: debounced file events.
 //! - [`folder`]: the temporary folder the site is served from.
@@ -9,7 +11,7 @@
 //!   folder.
 //!
 //! One thread rebuilds: it builds the site first, then applies each batch
-//! of changes the watcher sends. A rebuild that panics is contained there:
+//! of changes the watcher sends; held-back work runs beside it. A rebuild that panics is contained there:
 //! the last good site stays served and the next save rebuilds everything.
 //! Stopping (Ctrl-C or SIGTERM) waits for a rebuild under way, then removes
 //! the temporary folder.

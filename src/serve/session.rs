@@ -254,11 +254,11 @@ impl Session {
         let pool = self.pool();
         let (job_dirty, job_cancel) = (dirty.clone(), Arc::clone(&cancel));
         let run = move || {
-            let write = || engine::write(&site, &options, &job_dirty, &out, &job_cancel);
-            let written = match &pool {
-                Some(pool) => pool.install(write),
-                None => write(),
+            let background = engine::Background {
+                cancel: &job_cancel,
+                pool: pool.as_deref(),
             };
+            let written = engine::write(&site, &options, &job_dirty, &out, &background);
             done(id);
             written
         };

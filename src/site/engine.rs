@@ -380,23 +380,49 @@ pub fn publish(
 ) -> Result<PathBuf, OutputError> {
     if dirty.everything {
         let staging = output::Staging::new(out, root)?;
-        write(site, options, dirty, staging.dir(), &AtomicBool::new(false))?;
+        write(site, options, dirty, staging.dir(), &Background::none())?;
         staging.commit()
     } else {
-        write(site, options, dirty, out, &AtomicBool::new(false))?;
+        write(site, options, dirty, out, &Background::none())?;
         Ok(out.to_path_buf())
     }
 }
 
-/// Writes what is dirty of `site` into `dir`. `cancel` stops it between
-/// files and languages; returns whether it wrote everything it was asked.
+/// How a write runs beside a rebuild that must not wait for it.
+pub struct Background<'a> {
+    /// Set to stop the write between files and languages.
+    pub cancel: &'a AtomicBool,
+    /// The threads it runs on, search indexing included, so that it never
+    /// holds up the threads a save is written with.
+    pub pool: Option<&'a rayon::ThreadPool>,
+}
+
+impl Background<'_> {
+    /// In the foreground: never cancelled, on the common threads.
+    fn none() -> Background<'static> {
+        static NEVER: AtomicBool = AtomicBool::new(false);
+        Background {
+            cancel: &NEVER,
+            pool: None,
+        }
+    }
+}
+
+/// Writes what is dirty of `site` into `dir`. Returns whether it wrote
+/// everything it was asked: `false` when cancelled.
 pub fn write(
     site: &Site,
     options: &BuildOptions,
     dirty: &Dirty,
     dir: &Path,
-    cancel: &AtomicBool,
+    background: &Background<'_>,
 ) -> Result<bool, OutputError> {
+    // Each part enters the pool on its own: a pool thread that waited for
+    // the indexing thread would never run the indexing.
+    let in_pool = |work: &(dyn Fn() -> Result<bool, OutputError> + Sync)| match background.pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    };
     if dirty.everything {
         output::mark(dir)?;
     }
@@ -406,12 +432,12 @@ pub fn write(
         let search = (dirty.search && !options.skip_search).then(|| {
             scope.spawn(|| {
                 let started = Instant::now();
-                let written = crate::search::write_index(site, dir);
+                let written = in_pool(&|| crate::search::write_index(site, dir).map(|_| true));
                 site.time("search index (alongside the rest)", started.elapsed());
                 written
             })
         });
-        let written = write_files(site, options, dirty, dir, cancel);
+        let written = in_pool(&|| write_files(site, options, dirty, dir, background.cancel));
         if let Some(search) = search {
             search
                 .join()
