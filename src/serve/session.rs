@@ -14,10 +14,10 @@
 //! A change that breaks the build leaves the site and its files as they
 //! were; the paths stay pending and are applied with the next change.
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::site::engine::{self, Dirty, Engine};
@@ -64,7 +64,10 @@ struct Job {
     /// What it writes, held back again if it is cancelled.
     dirty: Dirty,
     cancel: Arc<AtomicBool>,
-    handle: JoinHandle<Result<bool, OutputError>>,
+    /// How it ended, sent once its files are written, before its snapshot
+    /// of the site is freed (at its low priority): collecting it never
+    /// waits for that.
+    ended: mpsc::Receiver<Deferred>,
 }
 
 pub struct Session {
@@ -168,7 +171,9 @@ impl Session {
         }
         if wait {
             if let Some(job) = self.job.take() {
-                let _ = job.handle.join();
+                // Its files are written once it says how it ended; freeing
+                // its snapshot is left to it.
+                let _ = job.ended.recv();
             }
         }
     }
@@ -253,25 +258,35 @@ impl Session {
         let cancel = Arc::new(AtomicBool::new(false));
         let pool = self.pool();
         let (job_dirty, job_cancel) = (dirty.clone(), Arc::clone(&cancel));
+        let (send, ended) = mpsc::channel();
         let run = move || {
             let background = engine::Background {
                 cancel: &job_cancel,
                 pool: pool.as_deref(),
             };
-            let written = engine::write(&site, &options, &job_dirty, &out, &background);
+            let written = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                engine::write(&site, &options, &job_dirty, &out, &background)
+            }));
+            let _ = send.send(match written {
+                Ok(Ok(true)) => Deferred::Done(Vec::new()),
+                Ok(Ok(false)) => Deferred::Cancelled,
+                Ok(Err(err)) => Deferred::Failed(err),
+                Err(payload) => Deferred::Crashed(super::panic_text(payload.as_ref())),
+            });
             done(id);
-            written
         };
         match std::thread::Builder::new()
             .name("playbook-deferred".into())
             .spawn(run)
         {
-            Ok(handle) => {
+            // The thread is not joined: it says how it ended through
+            // `ended`, then frees its snapshot on its own.
+            Ok(_) => {
                 self.job = Some(Job {
                     id,
                     dirty,
                     cancel,
-                    handle,
+                    ended,
                 });
                 Some(id)
             }
@@ -291,13 +306,15 @@ impl Session {
         }
         let job = self.job.take()?;
         let cancelled = job.cancel.load(Ordering::Acquire);
-        let result = job.handle.join();
-        Some(match result {
+        // Sent before `done` was called; the thread itself is left to end.
+        let ended = job
+            .ended
+            .recv()
+            .unwrap_or_else(|_| Deferred::Crashed("the thread ended without a word".into()));
+        Some(match ended {
             _ if cancelled => Deferred::Cancelled,
-            Ok(Ok(true)) => Deferred::Done(self.shown(&job.dirty)),
-            Ok(Ok(false)) => Deferred::Cancelled,
-            Ok(Err(err)) => Deferred::Failed(err),
-            Err(payload) => Deferred::Crashed(super::panic_text(payload.as_ref())),
+            Deferred::Done(_) => Deferred::Done(self.shown(&job.dirty)),
+            other => other,
         })
     }
 
@@ -307,6 +324,7 @@ impl Session {
             self.pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(1)
                 .thread_name(|_| "playbook-deferred-pool".into())
+                .start_handler(|_| lower_priority())
                 .build()
                 .ok()
                 .map(Arc::new);
@@ -344,6 +362,15 @@ impl Session {
             l => format!("{}/", self.engine.site().book.languages[l].code),
         }
     }
+}
+
+/// Lowers the calling thread's scheduling priority as far as it goes, so
+/// held-back work yields the processor to the rebuilds of saves. On Linux
+/// the priority is a thread's own; elsewhere it would be the whole
+/// process's, so it is left alone.
+fn lower_priority() {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let _ = rustix::process::nice(19);
 }
 
 impl Drop for Session {
