@@ -320,12 +320,15 @@ impl Engine {
             let old_title = std::mem::replace(&mut self.site.titles[index], title);
             previous.push((index, old_page, old_rendered, old_title));
         }
+        let edited: Vec<usize> = previous.iter().map(|(i, ..)| *i).collect();
+        self.site.recheck_anchors(&edited);
         let restore = |site: &mut Site, previous: Vec<(usize, Page, Arc<Rendered>, String)>| {
             for (index, page, rendered, title) in previous.into_iter().rev() {
                 site.book.pages[index] = page;
                 site.rendered[index] = rendered;
                 site.titles[index] = title;
             }
+            site.recheck_anchors(&edited);
         };
         // What other pages show of each edited page.
         let mut shown = context::Dependents::default();

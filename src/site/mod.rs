@@ -103,6 +103,9 @@ pub struct Site {
     /// which no re-render of a page changes: [`Site::check`] reports them
     /// again with each page edit.
     load_warnings: Vec<Diagnostic>,
+    /// Per page: its links whose `#anchor` its target lacks. Kept, so that
+    /// an edit re-checks only the links from and to the pages it changed.
+    anchor_problems: Vec<Vec<Diagnostic>>,
     timings: Mutex<Vec<(&'static str, Duration)>>,
 }
 
@@ -116,6 +119,7 @@ impl Clone for Site {
             titles: self.titles.clone(),
             warnings: self.warnings.clone(),
             load_warnings: self.load_warnings.clone(),
+            anchor_problems: self.anchor_problems.clone(),
             timings: Mutex::new(Vec::new()),
         }
     }
@@ -183,8 +187,12 @@ impl Site {
             rendered,
             warnings: Vec::new(),
             load_warnings: problems.iter().filter(|d| !d.is_error()).cloned().collect(),
+            anchor_problems: Vec::new(),
             timings: Mutex::new(Vec::new()),
         };
+        site.anchor_problems = (0..site.book.pages.len())
+            .map(|i| check_anchors(&site.book, &site.rendered, i))
+            .collect();
         site.titles = site.compute_titles();
         let problems = site.problems(problems);
         if problems.iter().any(Diagnostic::is_error) {
@@ -227,13 +235,38 @@ impl Site {
         self.problems(self.load_warnings.clone())
     }
 
+    /// Checks again the anchors of the links from the `changed` pages and
+    /// of every link to them, after their rendering changed (and before
+    /// [`Site::check`]). Other links are as they were checked.
+    pub fn recheck_anchors(&mut self, changed: &[usize]) {
+        let mut is_changed = vec![false; self.rendered.len()];
+        for &i in changed {
+            is_changed[i] = true;
+        }
+        // A flag per page rather than a hashed set: every link is looked at.
+        let affected: Vec<usize> = (0..self.rendered.len())
+            .filter(|&i| {
+                is_changed[i]
+                    || self.rendered[i].links.iter().any(|link| match link.target {
+                        LinkTarget::Page(t) => is_changed[t],
+                        LinkTarget::SamePage => false,
+                    })
+            })
+            .collect();
+        for i in affected {
+            self.anchor_problems[i] = check_anchors(&self.book, &self.rendered, i);
+        }
+    }
+
     /// Every problem: from loading, from each page, and across pages.
     fn problems(&self, load_problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let mut problems = load_problems;
         for r in &self.rendered {
             problems.extend(r.diagnostics.iter().cloned());
         }
-        problems.extend(check_anchors(&self.book, &self.rendered));
+        for found in &self.anchor_problems {
+            problems.extend(found.iter().cloned());
+        }
         diagnostics::sort(&mut problems);
         problems
     }
@@ -254,39 +287,38 @@ pub fn copy_asset(asset: &crate::content::Asset, dir: &Path) -> Result<(), Outpu
     output::copy(&asset.source, &dir.join(&asset.path))
 }
 
-/// Checks every `#anchor` of every internal link against the ids its
-/// target page really has.
-fn check_anchors(book: &Book, rendered: &[Arc<Rendered>]) -> Vec<Diagnostic> {
+/// Checks the `#anchor` of every internal link of page `i` against the
+/// ids its target page really has.
+fn check_anchors(book: &Book, rendered: &[Arc<Rendered>], i: usize) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for (i, (page, r)) in book.pages.iter().zip(rendered).enumerate() {
-        let mut suggestions = diagnostics::Suggestions::default();
-        for link in &r.links {
-            let target = match link.target {
-                LinkTarget::Page(t) => t,
-                LinkTarget::SamePage => i,
-            };
-            let anchors = &rendered[target].anchors;
-            if anchors.contains(&link.anchor) {
-                continue;
-            }
-            let target_name = &book.pages[target].source.name;
-            let d = Diagnostic::error(
-                "link::missing-anchor",
-                format!(
-                    "`{target_name}` has no heading or anchor `#{}`",
-                    link.anchor
-                ),
-            )
-            .at(&page.source, link.span.clone())
-            .with_label("no such anchor");
-            let d = match suggestions.closest(&link.anchor, anchors.iter().map(String::as_str)) {
-                Some(close) => d.with_help(format!("did you mean `#{close}`?")),
-                None => d.with_help(
-                    "anchors are heading texts in lowercase with dashes, such as `#what-to-say`",
-                ),
-            };
-            problems.push(d);
+    let (page, r) = (&book.pages[i], &rendered[i]);
+    let mut suggestions = diagnostics::Suggestions::default();
+    for link in &r.links {
+        let target = match link.target {
+            LinkTarget::Page(t) => t,
+            LinkTarget::SamePage => i,
+        };
+        let anchors = &rendered[target].anchors;
+        if anchors.contains(&link.anchor) {
+            continue;
         }
+        let target_name = &book.pages[target].source.name;
+        let d = Diagnostic::error(
+            "link::missing-anchor",
+            format!(
+                "`{target_name}` has no heading or anchor `#{}`",
+                link.anchor
+            ),
+        )
+        .at(&page.source, link.span.clone())
+        .with_label("no such anchor");
+        let d = match suggestions.closest(&link.anchor, anchors.iter().map(String::as_str)) {
+            Some(close) => d.with_help(format!("did you mean `#{close}`?")),
+            None => d.with_help(
+                "anchors are heading texts in lowercase with dashes, such as `#what-to-say`",
+            ),
+        };
+        problems.push(d);
     }
     problems
 }
