@@ -252,7 +252,10 @@ impl Session {
         };
         self.jobs += 1;
         let id = self.jobs;
-        let site = self.engine.site().clone();
+        let mut site = self.engine.site().clone();
+        // A theme of its own: the template store's lock is then never held
+        // by this low-priority thread while a save renders its page.
+        site.theme = Arc::new(crate::theme::Theme::clone(&site.theme));
         let options = self.engine.options().clone();
         let out = self.out.clone();
         let cancel = Arc::new(AtomicBool::new(false));

@@ -41,6 +41,7 @@ struct ThemeFile {
 }
 
 /// The loaded theme.
+#[derive(Clone)]
 pub struct Theme {
     files: BTreeMap<String, ThemeFile>,
     /// Template name → its file, for locating errors; holds the
