@@ -239,6 +239,9 @@ impl Site {
     /// of every link to them, after their rendering changed (and before
     /// [`Site::check`]). Other links are as they were checked.
     pub fn recheck_anchors(&mut self, changed: &[usize]) {
+        if changed.is_empty() {
+            return;
+        }
         let mut is_changed = vec![false; self.rendered.len()];
         for &i in changed {
             is_changed[i] = true;
