@@ -30,7 +30,7 @@ pub struct Asset {
 }
 
 /// Everything the build reads from a project.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Book {
     pub root: PathBuf,
     pub config: Config,

@@ -15,7 +15,7 @@ use super::page::FrontMatter;
 use super::page::Page;
 
 /// The navigation of one language.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NavTree {
     pub lang: String,
     pub root: NavNode,
@@ -47,6 +47,33 @@ impl Drop for NavNode {
         while let Some(mut node) = stack.pop() {
             stack.append(&mut node.children);
         }
+    }
+}
+
+impl Clone for NavNode {
+    /// Copies the subtree with a stack: a derived clone would recurse once
+    /// per folder level.
+    fn clone(&self) -> Self {
+        let shallow = |node: &NavNode| NavNode {
+            page: node.page,
+            folder: node.folder.clone(),
+            children: Vec::with_capacity(node.children.len()),
+        };
+        // The copies of the nodes entered and not yet left, innermost last.
+        let mut open: Vec<NavNode> = Vec::new();
+        for visit in self.visits() {
+            match visit {
+                Visit::Enter(node) => open.push(shallow(node)),
+                Visit::Leave(_) => {
+                    let Some(done) = open.pop() else { break };
+                    match open.last_mut() {
+                        Some(parent) => parent.children.push(done),
+                        None => return done,
+                    }
+                }
+            }
+        }
+        shallow(self)
     }
 }
 
@@ -365,8 +392,9 @@ mod tests {
                     lang: "en".to_string(),
                     root,
                 };
-                let renumbered = renumber(vec![tree], &[1, 0]);
+                let renumbered = renumber(vec![tree.clone(), tree], &[1, 0]);
                 let root = &renumbered[0].root;
+                assert_eq!(outline(root, &pages), outline(&renumbered[1].root, &pages));
                 (root.descendants().count(), outline(root, &pages).len())
             })
             .unwrap()

@@ -1,7 +1,9 @@
 //! `playbook serve`: build, serve on localhost, watch, rebuild what changed
 //! and tell the browser.
 //!
-//! - [`session`]: incremental rebuilds that keep the last good site.
+//! - [`session`]: the rebuild engine kept alive, with the work no open page
+//!   waits for (print page, search index) held back and run on a thread of
+//!   its own that the next save cancels.
 //! - [`server`]: files, live-reload events and the reload script.
 //! - [`watch`]: debounced file events.
 //! - [`folder`]: the temporary folder the site is served from.
@@ -9,7 +11,7 @@
 //!   folder.
 //!
 //! One thread rebuilds: it builds the site first, then applies each batch
-//! of changes the watcher sends. A rebuild that panics is contained there:
+//! of changes the watcher sends; held-back work runs beside it. A rebuild that panics is contained there:
 //! the last good site stays served and the next save rebuilds everything.
 //! Stopping (Ctrl-C or SIGTERM) waits for a rebuild under way, then removes
 //! the temporary folder.
@@ -34,11 +36,12 @@ use thiserror::Error;
 use crate::diagnostics::Diagnostic;
 use crate::site::{BuildOptions, OutputError, output};
 use server::{Event, Shared};
-use session::{Applied, Failure, Session, Update};
+use session::{Applied, Deferred, Failure, Session, Update};
 use watch::Watched;
 
 /// How long serve waits after the last save before rewriting the print
-/// page and sidebar, then before re-indexing search.
+/// page and sidebar, then before re-indexing search, each on a thread of
+/// its own that the next save cancels.
 const FINISH_PAUSE: Duration = Duration::from_millis(300);
 const SEARCH_PAUSE: Duration = Duration::from_millis(1500);
 const IDLE: Duration = Duration::from_secs(3600);
@@ -93,6 +96,8 @@ pub trait Reporter: Clone + Send + 'static {
 /// What the rebuild thread is told.
 enum Message {
     Watched(Watched),
+    /// Held-back work with this id ended on its own thread.
+    Deferred(u64),
     Stop,
 }
 
@@ -141,6 +146,7 @@ pub fn serve(
         session: None,
         warned: ShownWarnings::default(),
         messages,
+        sender: sender.clone(),
         watcher,
     };
     let thread = std::thread::Builder::new()
@@ -339,6 +345,8 @@ struct Rebuilder<R: Reporter> {
     /// Every warning shown so far: code, location and message.
     warned: ShownWarnings,
     messages: mpsc::Receiver<Message>,
+    /// For held-back work to say it ended.
+    sender: mpsc::Sender<Message>,
     watcher: watch::Watcher,
 }
 
@@ -360,28 +368,34 @@ impl<R: Reporter> Rebuilder<R> {
         }
         loop {
             // Work no open page waits for (the print page, the search
-            // index) is done once the author pauses, not on every save.
+            // index) starts once the author pauses, on a thread of its own
+            // that the next save cancels, so no save waits for it.
             let wait = match &self.session {
+                Some(s) if s.deferred_running() => IDLE,
                 Some(s) if s.has_deferred() => FINISH_PAUSE,
                 Some(s) if s.search_stale() => SEARCH_PAUSE,
                 _ => IDLE,
             };
             let first = match self.messages.recv_timeout(wait) {
                 Ok(Message::Watched(watched)) => watched,
+                Ok(Message::Deferred(id)) => {
+                    self.deferred_done(id);
+                    continue;
+                }
                 Ok(Message::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    self.busy.store(true, Ordering::Release);
-                    self.idle_work();
-                    self.busy.store(false, Ordering::Release);
+                    self.start_deferred();
                     continue;
                 }
             };
             let mut batch = Batch::default();
             batch.add(first);
             // Fold batches that queued up during the last rebuild.
+            let mut ended = Vec::new();
             while let Ok(message) = self.messages.try_recv() {
                 match message {
                     Message::Watched(watched) => batch.add(watched),
+                    Message::Deferred(id) => ended.push(id),
                     Message::Stop => return,
                 }
             }
@@ -390,6 +404,9 @@ impl<R: Reporter> Rebuilder<R> {
             self.busy.store(false, Ordering::Release);
             if !going_on {
                 return;
+            }
+            for id in ended {
+                self.deferred_done(id);
             }
         }
     }
@@ -444,6 +461,7 @@ impl<R: Reporter> Rebuilder<R> {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.messages.recv_timeout(BURST_QUIET.min(left)) {
                 Ok(Message::Watched(watched)) => batch.add(watched),
+                Ok(Message::Deferred(id)) => self.deferred_done(id),
                 Ok(Message::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return None,
                 Err(mpsc::RecvTimeoutError::Timeout) => return Some(batch),
             }
@@ -488,31 +506,35 @@ impl<R: Reporter> Rebuilder<R> {
         }
     }
 
-    /// The print page, sidebar and search index, once the author pauses.
-    fn idle_work(&mut self) {
+    /// Starts the print page, sidebar and search index on a thread of
+    /// their own, once the author pauses.
+    fn start_deferred(&mut self) {
         let Some(session) = self.session.as_mut() else {
             return;
         };
-        let caught = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            if session.has_deferred() {
-                session.finish()
-            } else if session.search_stale() {
-                session.refresh_search()
-            } else {
-                Ok(Vec::new())
-            }
-        }));
-        match caught {
+        let sender = self.sender.clone();
+        session.start_deferred(move |id| {
+            let _ = sender.send(Message::Deferred(id));
+        });
+    }
+
+    /// Reloads the tabs on the pages held-back work rewrote, or reports
+    /// why it did not.
+    fn deferred_done(&mut self, id: u64) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        match session.deferred_done(id) {
             // Tabs on the print, sidebar or search pages now rewritten.
-            Ok(Ok(pages)) if !pages.is_empty() => {
+            Some(Deferred::Done(pages)) if !pages.is_empty() => {
                 self.shared.send(Event::Reload { all: false, pages });
             }
-            Ok(Ok(_)) => {}
-            Ok(Err(err)) => self.reporter.info(&format!("  error: {err}")),
-            Err(payload) => {
+            Some(Deferred::Failed(err)) => self.reporter.info(&format!("  error: {err}")),
+            Some(Deferred::Crashed(why)) => {
                 session.invalidate();
-                self.report(Problem::Crashed(panic_text(payload.as_ref())));
+                self.report(Problem::Crashed(why));
             }
+            Some(Deferred::Done(_) | Deferred::Cancelled) | None => {}
         }
     }
 

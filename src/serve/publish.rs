@@ -1,8 +1,8 @@
 //! `playbook build --watch`: build into the output folder, then rebuild on
 //! every save, for authors who preview through their own server.
 //!
-//! It runs the [`Session`] serve runs, with the output folder as the
-//! session's folder and the options of `build` (no live-reload script,
+//! It runs the [`Session`] serve runs (the rebuild engine of
+//! [`crate::site::engine`]), with the output folder as the session's folder and the options of `build` (no live-reload script,
 //! content-hashed asset URLs). Every publish is atomic: a full rebuild is
 //! swapped in whole, a single file is renamed into place. A save that does
 //! not build keeps the last good site and reports the errors. Ctrl-C or
@@ -106,11 +106,13 @@ pub fn build_watch(
         let mut batch = Batch::default();
         match messages.recv() {
             Ok(Message::Watched(watched)) => batch.add(watched),
+            Ok(Message::Deferred(_)) => continue,
             Ok(Message::Stop) | Err(_) => break,
         }
         while let Ok(message) = messages.try_recv() {
             match message {
                 Message::Watched(watched) => batch.add(watched),
+                Message::Deferred(_) => {}
                 Message::Stop => {
                     reporter.info("Stopped.");
                     return Ok(());
@@ -211,7 +213,7 @@ impl<R: Reporter> Publisher<R> {
         let Some(applied) = session.apply(paths)? else {
             return Ok(None);
         };
-        // No tab waits for a reload here: publish the whole of it now.
+        // No tab waits for a reload here: publish all that is dirty now.
         session.finish()?;
         session.refresh_search()?;
         Ok(Some(format!(

@@ -10,12 +10,125 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::content::Kind;
+use crate::content::{Kind, Page};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{Features, Heading};
 use crate::theme::{Bundle, Strings};
 
 use super::{BuildOptions, Site};
+
+/// The metadata of a page that outputs other than its own show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageMeta<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub kind: Kind,
+    pub weight: i64,
+    pub draft: bool,
+}
+
+impl<'a> PageMeta<'a> {
+    pub fn of(page: &'a Page, title: &'a str) -> Self {
+        PageMeta {
+            title,
+            description: page.front.description.as_deref(),
+            kind: page.front.kind,
+            weight: page.front.weight,
+            draft: page.front.draft,
+        }
+    }
+}
+
+/// The outputs beyond a page's own that show a piece of its metadata.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dependents {
+    /// Every page of its language: previous and next links, breadcrumbs,
+    /// the home page's cards ([`Shared::link`], [`Shared::page_html`]).
+    pub language_pages: bool,
+    /// Its language's sidebar (`toc.js`, `toc.html`), which every page
+    /// shows.
+    pub sidebar: bool,
+    /// Its language's print page.
+    pub print: bool,
+    /// The search index.
+    pub search: bool,
+    /// The reading order and the navigation trees, which loading makes:
+    /// everything.
+    pub order: bool,
+}
+
+impl Dependents {
+    const NONE: Dependents = Dependents {
+        language_pages: false,
+        sidebar: false,
+        print: false,
+        search: false,
+        order: false,
+    };
+
+    pub fn merge(&mut self, other: Dependents) {
+        self.language_pages |= other.language_pages;
+        self.sidebar |= other.sidebar;
+        self.print |= other.print;
+        self.search |= other.search;
+        self.order |= other.order;
+    }
+}
+
+/// Whether a field differs between two versions of a page's metadata.
+pub type Differs = fn(&PageMeta<'_>, &PageMeta<'_>) -> bool;
+
+/// Which outputs show which field of a page's metadata. A field that
+/// another page's template shows is declared here, and rebuilds follow.
+pub const DEPENDENTS: &[(Differs, Dependents)] = &[
+    // Link titles everywhere, sidebar entries, print articles, results.
+    (
+        |a, b| a.title != b.title,
+        Dependents {
+            language_pages: true,
+            sidebar: true,
+            print: true,
+            search: true,
+            order: false,
+        },
+    ),
+    // Link descriptions: previous and next, breadcrumbs, home cards.
+    (
+        |a, b| a.description != b.description,
+        Dependents {
+            language_pages: true,
+            ..Dependents::NONE
+        },
+    ),
+    // The home page's groups and each print article's kind.
+    (
+        |a, b| a.kind != b.kind,
+        Dependents {
+            language_pages: true,
+            print: true,
+            ..Dependents::NONE
+        },
+    ),
+    (
+        |a, b| a.weight != b.weight || a.draft != b.draft,
+        Dependents {
+            order: true,
+            ..Dependents::NONE
+        },
+    ),
+];
+
+/// The outputs beyond the page's own that a change of its metadata from
+/// `old` to `new` makes out of date.
+pub fn dependents(old: &PageMeta<'_>, new: &PageMeta<'_>) -> Dependents {
+    let mut out = Dependents::NONE;
+    for (differs, shown) in DEPENDENTS {
+        if differs(old, new) {
+            out.merge(*shown);
+        }
+    }
+    out
+}
 
 /// Data shared by every page of a build.
 pub struct Shared<'a> {

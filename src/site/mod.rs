@@ -1,16 +1,19 @@
 //! The build: load, render, check, then write the site atomically.
 //!
 //! [`Site::load`] reads the project and renders every page in memory
-//! (in parallel), then checks links across pages. [`Site::write`] turns the
-//! rendered pages into files through the theme. `serve` keeps a [`Site`]
-//! alive and re-renders only what a change touches.
+//! (in parallel), then checks links across pages. The [`engine`] turns
+//! changes into what is out of date and writes it through the theme: a
+//! build is the engine applied to everything; `serve` and `build --watch`
+//! keep it alive and re-render only what a change touches.
 
 pub mod context;
+pub mod engine;
 mod extras;
 pub mod output;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -20,6 +23,7 @@ use crate::content::{Book, LoadOptions};
 use crate::diagnostics::{self, Diagnostic};
 use crate::markdown::{self, LinkTarget, Linker, Rendered};
 use crate::theme::{Bundle, Strings, Theme};
+use engine::{Dirty, Engine};
 pub use output::OutputError;
 
 /// How a build runs.
@@ -58,16 +62,20 @@ pub struct BuildReport {
     pub elapsed: Duration,
 }
 
-/// Builds the project at `root` and swaps the result into the output folder.
+/// Builds the project at `root` and swaps the result into the output
+/// folder: the engine with everything dirty.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let site = Site::load(root, options).map_err(BuildError::Content)?;
-    let out = site.book.config.output_dir(root, options.out.as_deref());
-    let staging = output::Staging::new(&out, root)?;
-    let pages = site.write(staging.dir(), options)?;
-    let out = staging.commit()?;
+    let engine = Engine::load(root, options.clone()).map_err(BuildError::Content)?;
+    let out = engine
+        .site()
+        .book
+        .config
+        .output_dir(root, options.out.as_deref());
+    let out = engine.publish(&Dirty::everything(), &out)?;
+    let site = engine.into_site();
     Ok(BuildReport {
-        pages,
+        pages: site.book.pages.len(),
         out,
         translations: crate::check::translations(&site),
         timings: site.timings(),
@@ -76,21 +84,41 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, BuildEr
     })
 }
 
-/// A loaded, rendered and checked site, ready to write.
+/// A loaded, rendered and checked site, ready to write. Cloning it is
+/// cheap next to loading: rendered pages and the theme are shared.
 pub struct Site {
     pub book: Book,
-    pub theme: Theme,
+    pub theme: Arc<Theme>,
     /// Theme strings per language, in `book.languages` order.
     pub strings: Vec<Strings>,
     /// One entry per page of `book.pages`.
-    pub rendered: Vec<Rendered>,
+    pub rendered: Vec<Arc<Rendered>>,
     pub titles: Vec<String>,
     pub warnings: Vec<Diagnostic>,
     /// The warnings of loading (the content walk, the theme's strings),
     /// which no re-render of a page changes: [`Site::check`] reports them
     /// again with each page edit.
     load_warnings: Vec<Diagnostic>,
-    timings: std::sync::Mutex<Vec<(&'static str, Duration)>>,
+    /// Per page: its links whose `#anchor` its target lacks. Kept, so that
+    /// an edit re-checks only the links from and to the pages it changed.
+    anchor_problems: Vec<Vec<Diagnostic>>,
+    timings: Mutex<Vec<(&'static str, Duration)>>,
+}
+
+impl Clone for Site {
+    fn clone(&self) -> Self {
+        Site {
+            book: self.book.clone(),
+            theme: Arc::clone(&self.theme),
+            strings: self.strings.clone(),
+            rendered: self.rendered.clone(),
+            titles: self.titles.clone(),
+            warnings: self.warnings.clone(),
+            load_warnings: self.load_warnings.clone(),
+            anchor_problems: self.anchor_problems.clone(),
+            timings: Mutex::new(Vec::new()),
+        }
+    }
 }
 
 impl Site {
@@ -107,7 +135,7 @@ impl Site {
     }
 
     /// Records how long a stage took, for `build -v`.
-    fn time(&self, stage: &'static str, took: Duration) {
+    pub(crate) fn time(&self, stage: &'static str, took: Duration) {
         if let Ok(mut timings) = self.timings.lock() {
             timings.push((stage, took));
         }
@@ -139,21 +167,28 @@ impl Site {
             .map(|(i, l)| (l.code.as_str(), i))
             .collect();
         let linker = Linker::new(&book);
-        let rendered: Vec<Rendered> = book
+        let rendered: Vec<Arc<Rendered>> = book
             .pages
             .par_iter()
-            .map(|page| markdown::render(page, &linker, &theme, &strings[lang_index[&*page.lang]]))
+            .map(|page| {
+                let strings = &strings[lang_index[page.lang.as_str()]];
+                Arc::new(markdown::render(page, &linker, &theme, strings))
+            })
             .collect();
         let mut site = Site {
             titles: Vec::new(),
             book,
-            theme,
+            theme: Arc::new(theme),
             strings,
             rendered,
             warnings: Vec::new(),
             load_warnings: problems.iter().filter(|d| !d.is_error()).cloned().collect(),
-            timings: std::sync::Mutex::new(Vec::new()),
+            anchor_problems: Vec::new(),
+            timings: Mutex::new(Vec::new()),
         };
+        site.anchor_problems = (0..site.book.pages.len())
+            .map(|i| check_anchors(&site.book, &site.rendered, i))
+            .collect();
         site.titles = site.compute_titles();
         let problems = site.problems(problems);
         if problems.iter().any(Diagnostic::is_error) {
@@ -173,108 +208,21 @@ impl Site {
     }
 
     pub fn strings_for(&self, lang: &str) -> &Strings {
-        let i = self
-            .book
+        &self.strings[self.language_index(lang)]
+    }
+
+    /// The index of language `lang` in `book.languages`.
+    pub fn language_index(&self, lang: &str) -> usize {
+        self.book
             .languages
             .iter()
             .position(|l| l.code == lang)
-            .unwrap_or(0);
-        &self.strings[i]
-    }
-
-    /// Writes every file of the site into `dir`, with the marker that says
-    /// playbook built it. Returns the pages written.
-    pub fn write(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
-        output::mark(dir)?;
-        // The search index needs only the rendered pages: build it on its
-        // own thread while the pages are written.
-        std::thread::scope(|scope| {
-            let search = (!options.skip_search).then(|| {
-                scope.spawn(|| {
-                    let started = Instant::now();
-                    let written = crate::search::write_index(self, dir);
-                    self.time("search index (alongside the rest)", started.elapsed());
-                    written
-                })
-            });
-            let written = self.write_files(dir, options);
-            if let Some(search) = search {
-                search
-                    .join()
-                    .map_err(|_| OutputError::Search("the indexing thread panicked".into()))??;
-            }
-            written
-        })
-    }
-
-    fn write_files(&self, dir: &Path, options: &BuildOptions) -> Result<usize, OutputError> {
-        let bundle = self.bundle();
-        let shared = context::Shared::new(self, &bundle, options);
-        // The pages and the rest (whose print pages are large) are written
-        // side by side, so neither waits for the other.
-        let (pages, rest) = rayon::join(
-            || {
-                let started = Instant::now();
-                let written = self.write_pages(&shared, dir, 0..self.book.pages.len());
-                self.time("write pages", started.elapsed());
-                written
-            },
-            || {
-                let started = Instant::now();
-                let written = self.write_rest(&shared, &bundle, dir);
-                self.time("assets, sidebar, print and 404 pages", started.elapsed());
-                written
-            },
-        );
-        pages?;
-        rest?;
-        Ok(self.book.pages.len())
-    }
-
-    /// Everything but the pages: assets, the theme's files, and each
-    /// language's sidebar, print, search and 404 pages.
-    fn write_rest(
-        &self,
-        shared: &context::Shared<'_>,
-        bundle: &Bundle,
-        dir: &Path,
-    ) -> Result<(), OutputError> {
-        self.book
-            .assets
-            .par_iter()
-            .map(|asset| copy_asset(asset, dir))
-            .collect::<Result<(), OutputError>>()?;
-        write_bundle(dir, bundle)?;
-        for (path, bytes) in self.theme.static_files() {
-            output::write(&dir.join("assets").join(path), bytes)?;
-        }
-        self.book
-            .languages
-            .par_iter()
-            .map(|language| extras::write_language(self, shared, dir, &language.code))
-            .collect::<Result<(), OutputError>>()?;
-        extras::write_site(self, dir)
+            .unwrap_or(0)
     }
 
     /// The theme's stylesheet and script, with the syntax colours.
     pub fn bundle(&self) -> Bundle {
         self.theme.bundle(markdown::highlight::stylesheet())
-    }
-
-    /// Writes the pages with the given indices, in parallel.
-    pub fn write_pages(
-        &self,
-        shared: &context::Shared<'_>,
-        dir: &Path,
-        pages: impl IntoParallelIterator<Item = usize>,
-    ) -> Result<(), OutputError> {
-        pages
-            .into_par_iter()
-            .map(|i| {
-                let html = shared.page_html(i).map_err(OutputError::Template)?;
-                output::write(&dir.join(&self.book.pages[i].output), html.as_bytes())
-            })
-            .collect()
     }
 
     /// Every problem of the rendered pages and the links between them,
@@ -283,13 +231,41 @@ impl Site {
         self.problems(self.load_warnings.clone())
     }
 
+    /// Checks again the anchors of the links from the `changed` pages and
+    /// of every link to them, after their rendering changed (and before
+    /// [`Site::check`]). Other links are as they were checked.
+    pub fn recheck_anchors(&mut self, changed: &[usize]) {
+        if changed.is_empty() {
+            return;
+        }
+        let mut is_changed = vec![false; self.rendered.len()];
+        for &i in changed {
+            is_changed[i] = true;
+        }
+        // A flag per page rather than a hashed set: every link is looked at.
+        let affected: Vec<usize> = (0..self.rendered.len())
+            .filter(|&i| {
+                is_changed[i]
+                    || self.rendered[i].links.iter().any(|link| match link.target {
+                        LinkTarget::Page(t) => is_changed[t],
+                        LinkTarget::SamePage => false,
+                    })
+            })
+            .collect();
+        for i in affected {
+            self.anchor_problems[i] = check_anchors(&self.book, &self.rendered, i);
+        }
+    }
+
     /// Every problem: from loading, from each page, and across pages.
     fn problems(&self, load_problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let mut problems = load_problems;
         for r in &self.rendered {
             problems.extend(r.diagnostics.iter().cloned());
         }
-        problems.extend(check_anchors(&self.book, &self.rendered));
+        for found in &self.anchor_problems {
+            problems.extend(found.iter().cloned());
+        }
         diagnostics::sort(&mut problems);
         problems
     }
@@ -305,59 +281,43 @@ pub fn title_of(page: &crate::content::Page, rendered: &Rendered) -> String {
         .unwrap_or_else(|| page.stem_title())
 }
 
-/// Rewrites a language's sidebar, print page and 404 page.
-pub fn write_language_files(
-    site: &Site,
-    shared: &context::Shared<'_>,
-    dir: &Path,
-    lang: &str,
-) -> Result<(), OutputError> {
-    extras::write_language(site, shared, dir, lang)
-}
-
 /// Copies one file from content/ into the site, atomically.
 pub fn copy_asset(asset: &crate::content::Asset, dir: &Path) -> Result<(), OutputError> {
     output::copy(&asset.source, &dir.join(&asset.path))
 }
 
-fn write_bundle(dir: &Path, bundle: &Bundle) -> Result<(), OutputError> {
-    output::write(&dir.join("assets/playbook.css"), bundle.css.as_bytes())?;
-    output::write(&dir.join("assets/playbook.js"), bundle.js.as_bytes())
-}
-
-/// Checks every `#anchor` of every internal link against the ids its
-/// target page really has.
-fn check_anchors(book: &Book, rendered: &[Rendered]) -> Vec<Diagnostic> {
+/// Checks the `#anchor` of every internal link of page `i` against the
+/// ids its target page really has.
+fn check_anchors(book: &Book, rendered: &[Arc<Rendered>], i: usize) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for (i, (page, r)) in book.pages.iter().zip(rendered).enumerate() {
-        let mut suggestions = diagnostics::Suggestions::default();
-        for link in &r.links {
-            let target = match link.target {
-                LinkTarget::Page(t) => t,
-                LinkTarget::SamePage => i,
-            };
-            let anchors = &rendered[target].anchors;
-            if anchors.contains(&link.anchor) {
-                continue;
-            }
-            let target_name = &book.pages[target].source.name;
-            let d = Diagnostic::error(
-                "link::missing-anchor",
-                format!(
-                    "`{target_name}` has no heading or anchor `#{}`",
-                    link.anchor
-                ),
-            )
-            .at(&page.source, link.span.clone())
-            .with_label("no such anchor");
-            let d = match suggestions.closest(&link.anchor, anchors.iter().map(String::as_str)) {
-                Some(close) => d.with_help(format!("did you mean `#{close}`?")),
-                None => d.with_help(
-                    "anchors are heading texts in lowercase with dashes, such as `#what-to-say`",
-                ),
-            };
-            problems.push(d);
+    let (page, r) = (&book.pages[i], &rendered[i]);
+    let mut suggestions = diagnostics::Suggestions::default();
+    for link in &r.links {
+        let target = match link.target {
+            LinkTarget::Page(t) => t,
+            LinkTarget::SamePage => i,
+        };
+        let anchors = &rendered[target].anchors;
+        if anchors.contains(&link.anchor) {
+            continue;
         }
+        let target_name = &book.pages[target].source.name;
+        let d = Diagnostic::error(
+            "link::missing-anchor",
+            format!(
+                "`{target_name}` has no heading or anchor `#{}`",
+                link.anchor
+            ),
+        )
+        .at(&page.source, link.span.clone())
+        .with_label("no such anchor");
+        let d = match suggestions.closest(&link.anchor, anchors.iter().map(String::as_str)) {
+            Some(close) => d.with_help(format!("did you mean `#{close}`?")),
+            None => d.with_help(
+                "anchors are heading texts in lowercase with dashes, such as `#what-to-say`",
+            ),
+        };
+        problems.push(d);
     }
     problems
 }

@@ -56,6 +56,21 @@ pub struct Theme {
     strings_values: Mutex<HashMap<String, Value>>,
 }
 
+/// A copy with a cache of its own for the strings values, so two threads
+/// rendering with the two copies never wait for each other.
+impl Clone for Theme {
+    fn clone(&self) -> Self {
+        Theme {
+            files: self.files.clone(),
+            templates: self.templates.clone(),
+            env: self.env.clone(),
+            strings: self.strings.clone(),
+            string_problems: self.string_problems.clone(),
+            strings_values: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
 /// The bundled stylesheet and script, with short content hashes for
 /// cache-busting query strings.
 pub struct Bundle {

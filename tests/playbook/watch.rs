@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use playbook::serve::session::{Session, Update};
+use playbook::serve::session::{Deferred, Session, Update};
 use playbook::site::BuildOptions;
 
 use crate::Project;
@@ -122,6 +122,46 @@ fn print_and_search_pages_are_reloaded_after_a_page_edit() {
     assert!(pages.contains(&"print.html".to_string()), "{pages:?}");
     let print = std::fs::read_to_string(out.join("print.html")).unwrap();
     assert!(print.contains("Another"), "{print}");
+}
+
+#[test]
+fn a_save_cancels_held_back_work_which_is_held_back_again() {
+    let project = project().file("content/logo.svg", "<svg/>");
+    let root = project.path().canonicalize().unwrap();
+    let (mut session, served) = start(&project, BuildOptions::default());
+    let out = served.path().join("site");
+    let page = root.join("content/other.md");
+    std::fs::write(&page, "# Other\n\n## Details\n\nSecond version.\n").unwrap();
+    session
+        .apply([page.clone()])
+        .unwrap_or_else(|_| panic!("apply"));
+    assert!(session.has_deferred());
+
+    let (tx, rx) = mpsc::channel();
+    let id = session
+        .start_deferred(move |id| {
+            let _ = tx.send(id);
+        })
+        .expect("held-back work starts");
+    assert!(!session.has_deferred());
+    // A newer save (of a file no print page shows) cancels the run, and
+    // what it was to write is held back again, however far the run got.
+    let logo = root.join("content/logo.svg");
+    std::fs::write(&logo, "<svg></svg>").unwrap();
+    let applied = session
+        .apply([logo])
+        .unwrap_or_else(|_| panic!("apply"))
+        .expect("a change");
+    assert_eq!(applied.update, Update::All);
+    assert!(session.has_deferred());
+    assert_eq!(rx.recv_timeout(Duration::from_secs(60)).unwrap(), id);
+    assert!(matches!(
+        session.deferred_done(id),
+        Some(Deferred::Cancelled)
+    ));
+    assert_eq!(session.finish().unwrap(), ["print.html", "toc.html"]);
+    let print = std::fs::read_to_string(out.join("print.html")).unwrap();
+    assert!(print.contains("Second version."), "{print}");
 }
 
 #[test]
