@@ -264,7 +264,7 @@ impl Session {
         let (send, ended) = mpsc::channel();
         let run = move || {
             let background = engine::Background {
-                cancel: &job_cancel,
+                cancel: Arc::clone(&job_cancel),
                 pool: pool.as_deref(),
             };
             let written = std::panic::catch_unwind(AssertUnwindSafe(|| {

@@ -393,8 +393,9 @@ pub fn publish(
 
 /// How a write runs beside a rebuild that must not wait for it.
 pub struct Background<'a> {
-    /// Set to stop the write between files and languages.
-    pub cancel: &'a AtomicBool,
+    /// Set to stop the write between files, between languages, and
+    /// between the pages of a print page.
+    pub cancel: Arc<AtomicBool>,
     /// The threads it runs on, search indexing included, so that it never
     /// holds up the threads a save is written with.
     pub pool: Option<&'a rayon::ThreadPool>,
@@ -403,9 +404,8 @@ pub struct Background<'a> {
 impl Background<'_> {
     /// In the foreground: never cancelled, on the common threads.
     fn none() -> Background<'static> {
-        static NEVER: AtomicBool = AtomicBool::new(false);
         Background {
-            cancel: &NEVER,
+            cancel: Arc::new(AtomicBool::new(false)),
             pool: None,
         }
     }
@@ -440,7 +440,7 @@ pub fn write(
                 written
             })
         });
-        let written = in_pool(&|| write_files(site, options, dirty, dir, background.cancel));
+        let written = in_pool(&|| write_files(site, options, dirty, dir, &background.cancel));
         if let Some(search) = search {
             search
                 .join()
@@ -455,7 +455,7 @@ fn write_files(
     options: &BuildOptions,
     dirty: &Dirty,
     dir: &Path,
-    cancel: &AtomicBool,
+    cancel: &Arc<AtomicBool>,
 ) -> Result<bool, OutputError> {
     let bundle = site.bundle();
     let shared = Shared::new(site, &bundle, options);
@@ -496,7 +496,7 @@ fn write_rest(
     bundle: &Bundle,
     dirty: &Dirty,
     dir: &Path,
-    cancel: &AtomicBool,
+    cancel: &Arc<AtomicBool>,
 ) -> Result<bool, OutputError> {
     let assets: Vec<usize> = if dirty.everything {
         (0..site.book.assets.len()).collect()
@@ -524,7 +524,7 @@ fn write_rest(
     if dirty.everything {
         languages
             .par_iter()
-            .map(|&l| extras::write_language(site, shared, dir, &site.book.languages[l].code))
+            .map(|&l| extras::write_language(site, shared, dir, &site.book.languages[l].code, None))
             .collect::<Result<(), OutputError>>()?;
         extras::write_site(site, dir)?;
         return Ok(true);
@@ -533,7 +533,13 @@ fn write_rest(
         if cancel.load(Ordering::Acquire) {
             return Ok(false);
         }
-        extras::write_language(site, shared, dir, &site.book.languages[l].code)?;
+        let code = &site.book.languages[l].code;
+        match extras::write_language(site, shared, dir, code, Some(cancel)) {
+            // Stopped half-way through a print page, which was not written
+            // over the last one.
+            Err(OutputError::Cancelled) => return Ok(false),
+            written => written?,
+        }
     }
     Ok(!cancel.load(Ordering::Acquire))
 }

@@ -5,6 +5,7 @@ use std::fmt::{self, Write};
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
@@ -93,12 +94,15 @@ struct Article {
 }
 
 /// The files of one language beyond its pages: sidebar, print page,
-/// search page, 404.
+/// search page, 404. Setting `cancel` stops the print page between two
+/// pages, before its file replaces the last one, with
+/// [`OutputError::Cancelled`].
 pub fn write_language(
     site: &Site,
     shared: &Shared<'_>,
     dir: &Path,
     lang: &str,
+    cancel: Option<&Arc<AtomicBool>>,
 ) -> Result<(), OutputError> {
     let lang_dir = shared.lang_dir(lang);
     let root = "../".repeat(lang_dir.matches('/').count());
@@ -109,6 +113,7 @@ pub fn write_language(
         lang,
         lang_dir: &lang_dir,
         root: &root,
+        cancel,
     };
     output::write(
         &dir.join(&lang_dir).join("toc.js"),
@@ -131,6 +136,7 @@ pub fn write_language(
                 marks: site.rendered[i].marks.clone(),
                 root: print_root.clone(),
                 prefix: format!("p{i}-"),
+                cancel: cancel.cloned(),
             }),
             clause_notice: site.rendered[i]
                 .features
@@ -161,6 +167,7 @@ struct Here<'a> {
     lang: &'a str,
     lang_dir: &'a str,
     root: &'a str,
+    cancel: Option<&'a Arc<AtomicBool>>,
 }
 
 impl Here<'_> {
@@ -196,6 +203,10 @@ impl Here<'_> {
             };
             if let Some(error) = out.error {
                 return Err(io_error(error));
+            }
+            if self.cancel.is_some_and(|c| c.load(Ordering::Acquire)) {
+                // The file is left unwritten: its last version stays.
+                return Err(OutputError::Cancelled);
             }
             rendered.map_err(OutputError::Template)?;
             flushed.map_err(io_error)
@@ -236,10 +247,19 @@ struct PrintBody {
     /// The print page's way back to the site root.
     root: Arc<str>,
     prefix: String,
+    /// Once set, the bodies left are skipped: the page will not be kept.
+    cancel: Option<Arc<AtomicBool>>,
 }
 
 impl minijinja::value::Object for PrintBody {
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Acquire))
+        {
+            return Ok(());
+        }
         marks::write_placed(f, &self.html, &self.marks, &self.root, &self.prefix)
     }
 }
@@ -274,4 +294,52 @@ fn sitemap(site: &Site, base: &str) -> String {
     }
     out.push_str("</urlset>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::BuildOptions;
+
+    /// A cancelled print page stops at its first page and leaves the last
+    /// one in place: its file is replaced only once it is whole.
+    #[test]
+    fn a_cancelled_print_page_leaves_the_last_one() {
+        let project = tempfile::tempdir().unwrap();
+        std::fs::write(project.path().join("book.yaml"), "title: T\n").unwrap();
+        std::fs::create_dir(project.path().join("content")).unwrap();
+        for i in 0..3 {
+            std::fs::write(
+                project.path().join(format!("content/p{i}.md")),
+                format!("# Page {i}\n"),
+            )
+            .unwrap();
+        }
+        let options = BuildOptions::default();
+        let site = Site::load(project.path(), &options).unwrap();
+        let bundle = site.bundle();
+        let shared = Shared::new(&site, &bundle, &options);
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(out.path().join("print.html"), "the last print page").unwrap();
+
+        let cancel = Arc::new(AtomicBool::new(true));
+        let written = write_language(&site, &shared, out.path(), "en", Some(&cancel));
+        assert!(
+            matches!(written, Err(OutputError::Cancelled)),
+            "{written:?}"
+        );
+        let print = std::fs::read_to_string(out.path().join("print.html")).unwrap();
+        assert_eq!(print, "the last print page");
+        let leftovers = std::fs::read_dir(out.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".playbook-"))
+            .count();
+        assert_eq!(leftovers, 0, "no temporary file is left");
+
+        cancel.store(false, Ordering::Release);
+        write_language(&site, &shared, out.path(), "en", Some(&cancel)).unwrap();
+        let print = std::fs::read_to_string(out.path().join("print.html")).unwrap();
+        assert!(print.contains("Page 2"), "{print}");
+    }
 }

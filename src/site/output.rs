@@ -46,6 +46,10 @@ pub enum OutputError {
     Read { path: PathBuf, source: io::Error },
     #[error("cannot write `{}`: {source}{}", path.display(), hint(source))]
     Write { path: PathBuf, source: io::Error },
+    /// Work that runs beside rebuilds was stopped by a newer change before
+    /// it replaced a file; nothing is wrong.
+    #[error("stopped by a newer change")]
+    Cancelled,
 }
 
 /// Whether an error means the process has no file descriptors left
