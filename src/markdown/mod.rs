@@ -139,34 +139,26 @@ pub fn render(page: &Page, linker: &Linker<'_>, theme: &Theme, strings: &Strings
         // An image's inner events are its alt text.
         if let Some(state) = image.as_mut() {
             match &event {
-                Event::Start(Tag::Image { .. }) => state.nest += 1,
-                Event::End(TagEnd::Image) if state.nest > 0 => state.nest -= 1,
-                Event::End(TagEnd::Image) => {
-                    let state = image.take().unwrap_or_default();
-                    if state.alt_chars == 0 {
-                        out.diagnostics.push(
-                            Diagnostic::warning("image::alt", "image has no alt text")
-                                .at(&page.source, span.clone())
-                                .with_help(
-                                    "describe the image between the brackets: ![what it shows](path)",
-                                ),
-                        );
-                    }
-                    push_piece(Piece::Html(state.finish()), &mut heading, &mut events);
-                }
-                Event::Text(t) | Event::Code(t) => {
-                    state.alt_chars += t.trim().len();
-                    state.alt.attr(t);
-                    gather_text(t, &mut items, heading.as_mut());
-                }
-                Event::InlineHtml(t) => state.alt.attr(t),
-                Event::SoftBreak | Event::HardBreak | Event::Rule => state.alt.push_str(" "),
+                Event::Text(t) | Event::Code(t) => gather_text(t, &mut items, heading.as_mut()),
                 Event::FootnoteReference(name) => {
                     let id = footnote_id(name);
                     let _ = write!(state.alt, "[{}]", footnotes.number(&id));
                     out.anchors.insert(id);
                 }
                 _ => {}
+            }
+            if state.step(&event) {
+                let state = image.take().unwrap_or_default();
+                if state.alt_chars == 0 {
+                    out.diagnostics.push(
+                        Diagnostic::warning("image::alt", "image has no alt text")
+                            .at(&page.source, span.clone())
+                            .with_help(
+                                "describe the image between the brackets: ![what it shows](path)",
+                            ),
+                    );
+                }
+                push_piece(Piece::Html(state.finish()), &mut heading, &mut events);
             }
             continue;
         }
@@ -458,6 +450,24 @@ impl ImageState {
             title: title.to_string(),
             ..ImageState::default()
         }
+    }
+
+    /// Takes one event inside the image into its alt text, as
+    /// pulldown-cmark writes alt text; `true` when the event ends the image.
+    fn step(&mut self, event: &Event<'_>) -> bool {
+        match event {
+            Event::Start(Tag::Image { .. }) => self.nest += 1,
+            Event::End(TagEnd::Image) if self.nest > 0 => self.nest -= 1,
+            Event::End(TagEnd::Image) => return true,
+            Event::Text(t) | Event::Code(t) => {
+                self.alt_chars += t.trim().len();
+                self.alt.attr(t);
+            }
+            Event::InlineHtml(t) => self.alt.attr(t),
+            Event::SoftBreak | Event::HardBreak | Event::Rule => self.alt.push_str(" "),
+            _ => {}
+        }
+        false
     }
 
     /// The whole `<img>` tag, as pulldown-cmark writes one.
@@ -771,16 +781,9 @@ pub fn render_fragment(
         recorder.record(&event, Field::Body, &mut out.search);
         // An image's inner events are its alt text.
         if let Some(state) = image.as_mut() {
-            match &event {
-                Event::Start(Tag::Image { .. }) => state.nest += 1,
-                Event::End(TagEnd::Image) if state.nest > 0 => state.nest -= 1,
-                Event::End(TagEnd::Image) => {
-                    let state = image.take().unwrap_or_default();
-                    pieces.push(Piece::Html(state.finish()));
-                }
-                Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => state.alt.attr(t),
-                Event::SoftBreak | Event::HardBreak => state.alt.push_str(" "),
-                _ => {}
+            if state.step(&event) {
+                let state = image.take().unwrap_or_default();
+                pieces.push(Piece::Html(state.finish()));
             }
             continue;
         }
