@@ -94,18 +94,7 @@ fn the_print_page_has_unique_ids_and_every_reference_resolves() {
     let mut references = 0;
     for (tag, attrs) in &tags(main) {
         for (name, value) in attrs {
-            let named: Vec<&str> = match name.as_str() {
-                "href" => value.strip_prefix('#').into_iter().collect(),
-                "for" => vec![value],
-                "aria-labelledby" | "aria-describedby" | "aria-controls" => {
-                    value.split_whitespace().collect()
-                }
-                _ => value
-                    .strip_prefix("url(#")
-                    .and_then(|v| v.strip_suffix(')'))
-                    .into_iter()
-                    .collect(),
-            };
+            let named = named_ids(name, value);
             for id in named {
                 references += 1;
                 assert!(
@@ -196,6 +185,23 @@ See [call](call.md#before), [the form](form.pdf?x=1#p2 \"Form\"), [here](#steps)
         html.contains(r#"<a href="call.md" id="raw">raw</a>"#),
         "{html}"
     );
+}
+
+/// The ids an attribute names: a `#` link's, a label's, ARIA references
+/// and an SVG `url(#…)`.
+fn named_ids<'a>(name: &str, value: &'a str) -> Vec<&'a str> {
+    match name {
+        "href" => value.strip_prefix('#').into_iter().collect(),
+        "for" => vec![value],
+        "aria-labelledby" | "aria-describedby" | "aria-controls" => {
+            value.split_whitespace().collect()
+        }
+        _ => value
+            .strip_prefix("url(#")
+            .and_then(|v| v.strip_suffix(')'))
+            .into_iter()
+            .collect(),
+    }
 }
 
 /// Builds the project, which must succeed.
@@ -377,14 +383,7 @@ fn every_page_kind_names_only_ids_it_has() {
             .collect();
         for (tag, attrs) in &tags {
             for (name, value) in attrs {
-                let named: Vec<&str> = match name.as_str() {
-                    "href" => value.strip_prefix('#').into_iter().collect(),
-                    "for" => vec![value],
-                    "aria-labelledby" | "aria-describedby" | "aria-controls" => {
-                        value.split_whitespace().collect()
-                    }
-                    _ => Vec::new(),
-                };
+                let named = named_ids(name, value);
                 for id in named {
                     assert!(
                         ids.contains(id),
