@@ -63,10 +63,11 @@ pub fn publishing_checks(site: &Site) -> Vec<Diagnostic> {
     push(
         "image-alt",
         CheckLevel::Warning,
-        site.rendered
-            .iter()
-            .flat_map(|r| {
-                r.diagnostics
+        site.entries()
+            .flat_map(|(_, entry)| {
+                entry
+                    .rendered
+                    .diagnostics
                     .iter()
                     .filter(|d| d.code == "image::alt")
                     .cloned()
@@ -80,9 +81,8 @@ pub fn publishing_checks(site: &Site) -> Vec<Diagnostic> {
 
 fn orphans(site: &Site) -> Vec<Diagnostic> {
     let linked: HashSet<&str> = site
-        .rendered
-        .iter()
-        .flat_map(|r| r.targets.iter().map(String::as_str))
+        .entries()
+        .flat_map(|(_, entry)| entry.rendered.targets.iter().map(String::as_str))
         .collect();
     let mut found = Vec::new();
     for page in &site.book.pages {
