@@ -11,6 +11,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::config::CheckLevel;
+use crate::content::LangId;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::site::{BuildOptions, Site};
 
@@ -130,7 +131,7 @@ fn descriptions(site: &Site) -> Vec<Diagnostic> {
 /// translation was last changed before them.
 pub fn translations(site: &Site) -> Vec<Diagnostic> {
     let book = &site.book;
-    let default = &book.languages[0].code;
+    let default = &book.lang(LangId::DEFAULT).code;
     // One pass to index the pages by (source key, language), so the scan
     // is linear in the number of pages.
     let mut by_key: HashMap<(&str, &str), &crate::content::Page> = HashMap::new();
@@ -141,7 +142,7 @@ pub fn translations(site: &Site) -> Vec<Diagnostic> {
     }
     let mut found = Vec::new();
     for (_, source) in book.pages_in(default) {
-        for language in &book.languages[1..] {
+        for language in book.languages.iter().skip(1) {
             let translation = by_key.get(&(source.key.as_str(), language.code.as_str()));
             match translation {
                 None => found.push(

@@ -22,7 +22,7 @@ use walkdir::WalkDir;
 
 use crate::config::{Config, Language};
 use crate::diagnostics::{Diagnostic, SourceFile, display_path};
-pub use ids::{LangId, PageId};
+pub use ids::{IdVec, LangId, PageId};
 pub use nav::{NavNode, NavTree, Visit};
 pub use page::{FrontMatter, Kind, Page};
 
@@ -41,12 +41,13 @@ pub struct Asset {
 pub struct Book {
     pub root: PathBuf,
     pub config: Config,
-    pub languages: Vec<Language>,
+    /// The default language first.
+    pub languages: IdVec<LangId, Language>,
     /// Pages in reading order, the default language first.
-    pub pages: Vec<Page>,
+    pub pages: IdVec<PageId, Page>,
     pub assets: Vec<Asset>,
-    /// One navigation tree per language, in `languages` order.
-    pub nav: Vec<NavTree>,
+    /// One navigation tree per language.
+    pub nav: IdVec<LangId, NavTree>,
 }
 
 /// What loading may include.
@@ -102,10 +103,10 @@ impl Book {
         let book = Book {
             root: root.to_path_buf(),
             config,
-            languages,
-            pages,
+            languages: languages.into(),
+            pages: pages.into(),
             assets: files.assets,
-            nav,
+            nav: nav.into(),
         };
         (book, problems)
     }
@@ -125,12 +126,12 @@ impl Book {
     }
 
     pub fn lang(&self, id: LangId) -> &Language {
-        &self.languages[id.index()]
+        &self.languages[id]
     }
 
     /// Every language, the default first.
     pub fn lang_ids(&self) -> impl DoubleEndedIterator<Item = LangId> + ExactSizeIterator {
-        LangId::all(self.languages.len())
+        self.languages.ids()
     }
 
     /// The tree and index of a language.
@@ -139,25 +140,25 @@ impl Book {
     }
 
     pub fn nav_of(&self, id: LangId) -> &NavTree {
-        &self.nav[id.index()]
+        &self.nav[id]
     }
 
     pub fn page(&self, id: PageId) -> &Page {
-        &self.pages[id.index()]
+        &self.pages[id]
     }
 
     pub fn page_mut(&mut self, id: PageId) -> &mut Page {
-        &mut self.pages[id.index()]
+        &mut self.pages[id]
     }
 
     /// Every page, in reading order.
     pub fn page_ids(&self) -> impl DoubleEndedIterator<Item = PageId> + ExactSizeIterator {
-        PageId::all(self.pages.len())
+        self.pages.ids()
     }
 
     /// Every page with its id, in reading order.
     pub fn pages_with_ids(&self) -> impl Iterator<Item = (PageId, &Page)> {
-        self.page_ids().zip(&self.pages)
+        self.pages.iter_ids()
     }
 
     /// The page at content-relative path `path`.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::content::{Kind, LangId, Page, PageId};
+use crate::content::{IdVec, Kind, LangId, Page, PageId};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{Features, Heading};
 use crate::theme::{Bundle, Strings};
@@ -135,20 +135,20 @@ pub struct Shared<'a> {
     pub site: &'a Site,
     css: String,
     js: String,
-    toc_hash: Vec<String>,
+    toc_hash: IdVec<LangId, String>,
     live_reload: Option<&'a str>,
     /// Per language: content folder → its index page.
-    folder_index: Vec<HashMap<&'a str, PageId>>,
+    folder_index: IdVec<LangId, HashMap<&'a str, PageId>>,
     /// Translation key → pages with that key, one per language.
     translations: HashMap<&'a str, Vec<PageId>>,
     /// Per language: pages in reading order.
-    order: Vec<Vec<PageId>>,
+    order: IdVec<LangId, Vec<PageId>>,
     /// Per page: its position in its language's reading order.
-    position: Vec<usize>,
-    strings_json: Vec<String>,
+    position: IdVec<PageId, usize>,
+    strings_json: IdVec<LangId, String>,
     /// Per language: the theme strings as a template value, converted
     /// once rather than for every page.
-    strings: Vec<minijinja::Value>,
+    strings: IdVec<LangId, minijinja::Value>,
 }
 
 #[derive(Serialize)]
@@ -250,9 +250,9 @@ struct PageOwn<'a> {
 impl<'a> Shared<'a> {
     pub fn new(site: &'a Site, bundle: &Bundle, options: &'a BuildOptions) -> Self {
         let book = &site.book;
-        let mut folder_index = Vec::new();
-        let mut order = Vec::new();
-        let mut position = vec![0; book.pages.len()];
+        let mut folder_index = IdVec::new();
+        let mut order = IdVec::new();
+        let mut position: IdVec<PageId, usize> = book.pages.iter().map(|_| 0).collect();
         for tree in &book.nav {
             let mut map: HashMap<&str, PageId> = HashMap::new();
             for node in tree.root.descendants() {
@@ -267,7 +267,7 @@ impl<'a> Shared<'a> {
             folder_index.push(map);
             let reading = tree.reading_order();
             for (pos, &page) in reading.iter().enumerate() {
-                position[page.index()] = pos;
+                position[page] = pos;
             }
             order.push(reading);
         }
@@ -351,10 +351,7 @@ impl<'a> Shared<'a> {
         Assets {
             css: format!("{root}{}", self.css),
             js: format!("{root}{}", self.js),
-            toc: format!(
-                "{root}{dir}toc.js{}",
-                self.toc_hash[self.lang_id(lang).index()]
-            ),
+            toc: format!("{root}{dir}toc.js{}", self.toc_hash[self.lang_id(lang)]),
             toc_html: format!("{root}{dir}toc.html"),
             live_reload: self.live_reload,
         }
@@ -408,8 +405,8 @@ impl<'a> Shared<'a> {
             assets: self.assets(lang, &root),
             base_href,
             languages,
-            strings: self.strings[li.index()].clone(),
-            strings_json: &self.strings_json[li.index()],
+            strings: self.strings[li].clone(),
+            strings_json: &self.strings_json[li],
             root,
             own,
         }
@@ -426,8 +423,8 @@ impl<'a> Shared<'a> {
         let li = self.lang_id(lang);
         let root = page.root_prefix();
         let strings = site.strings_of(li);
-        let order = &self.order[li.index()];
-        let pos = self.position[id.index()];
+        let order = &self.order[li];
+        let pos = self.position[id];
         let prev = pos.checked_sub(1).map(|p| self.link(order[p], &root));
         let next = order.get(pos + 1).map(|&p| self.link(p, &root));
 
@@ -439,7 +436,7 @@ impl<'a> Shared<'a> {
                 Some(page.section.as_str())
             };
             while let Some(f) = folder {
-                if let Some(&index) = self.folder_index[li.index()].get(f) {
+                if let Some(&index) = self.folder_index[li].get(f) {
                     breadcrumbs.push(self.link(index, &root));
                 }
                 folder = parent(f);
@@ -528,7 +525,7 @@ impl<'a> Shared<'a> {
                 kind: kind.as_str(),
                 title: strings.get(group_key(kind, "title")),
                 intro: strings.get(group_key(kind, "intro")),
-                pages: self.order[li.index()]
+                pages: self.order[li]
                     .iter()
                     .copied()
                     .filter(|&p| !book.page(p).is_index && book.page(p).front.kind == kind)

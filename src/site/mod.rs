@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::content::{Book, LangId, LoadOptions, Page, PageId};
+use crate::content::{Book, IdVec, LangId, LoadOptions, Page, PageId};
 use crate::diagnostics::{self, Diagnostic};
 use crate::markdown::{self, LinkTarget, Linker, Rendered};
 use crate::theme::{Bundle, Strings, Theme};
@@ -94,10 +94,10 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, BuildEr
 pub struct Site {
     pub book: Book,
     pub theme: Arc<Theme>,
-    /// Theme strings per language, in `book.languages` order.
-    pub strings: Vec<Strings>,
+    /// Theme strings per language.
+    pub strings: IdVec<LangId, Strings>,
     /// What rendering made of each page, by [`PageId`] like `book.pages`.
-    renditions: Vec<Rendition>,
+    renditions: IdVec<PageId, Rendition>,
     pub warnings: Vec<Diagnostic>,
     /// The warnings of loading (the content walk, the theme's strings),
     /// which no re-render of a page changes: [`Site::check`] reports them
@@ -105,7 +105,7 @@ pub struct Site {
     load_warnings: Vec<Diagnostic>,
     /// Per page: its links whose `#anchor` its target lacks. Kept, so that
     /// an edit re-checks only the links from and to the pages it changed.
-    anchor_problems: Vec<Vec<Diagnostic>>,
+    anchor_problems: IdVec<PageId, Vec<Diagnostic>>,
     timings: Mutex<Vec<(&'static str, Duration)>>,
 }
 
@@ -156,7 +156,7 @@ impl Site {
         theme: Theme,
         problems: Vec<Diagnostic>,
     ) -> Result<Site, Vec<Diagnostic>> {
-        let strings: Vec<Strings> = book
+        let strings: IdVec<LangId, Strings> = book
             .languages
             .iter()
             .map(|l| theme.strings(&l.code))
@@ -170,12 +170,14 @@ impl Site {
         let linker = Linker::new(&book);
         let renditions: Vec<Rendition> = book
             .pages
+            .as_slice()
             .par_iter()
             .map(|page| {
-                let strings = &strings[lang_index[page.lang.as_str()].index()];
+                let strings = &strings[lang_index[page.lang.as_str()]];
                 Rendition::new(page, markdown::render(page, &linker, &theme, strings))
             })
             .collect();
+        let renditions = IdVec::from(renditions);
         let mut site = Site {
             book,
             theme: Arc::new(theme),
@@ -183,7 +185,7 @@ impl Site {
             renditions,
             warnings: Vec::new(),
             load_warnings: problems.iter().filter(|d| !d.is_error()).cloned().collect(),
-            anchor_problems: Vec::new(),
+            anchor_problems: IdVec::new(),
             timings: Mutex::new(Vec::new()),
         };
         site.anchor_problems = site
@@ -201,12 +203,12 @@ impl Site {
 
     /// What rendering made of page `id`.
     pub fn entry(&self, id: PageId) -> &Rendition {
-        &self.renditions[id.index()]
+        &self.renditions[id]
     }
 
     /// Every page's rendition, by id.
     pub fn entries(&self) -> impl Iterator<Item = (PageId, &Rendition)> {
-        self.book.page_ids().zip(&self.renditions)
+        self.renditions.iter_ids()
     }
 
     /// Puts in a page and its rendition in place of page `id`'s, and
@@ -218,13 +220,13 @@ impl Site {
         rendition: Rendition,
     ) -> (Page, Rendition) {
         let old_page = std::mem::replace(self.book.page_mut(id), page);
-        let old = std::mem::replace(&mut self.renditions[id.index()], rendition);
+        let old = std::mem::replace(&mut self.renditions[id], rendition);
         (old_page, old)
     }
 
     /// The theme strings of language `lang`.
     pub fn strings_of(&self, lang: LangId) -> &Strings {
-        &self.strings[lang.index()]
+        &self.strings[lang]
     }
 
     pub fn strings_for(&self, lang: &str) -> &Strings {
@@ -249,24 +251,24 @@ impl Site {
         if changed.is_empty() {
             return;
         }
-        let mut is_changed = vec![false; self.renditions.len()];
+        let mut is_changed: IdVec<PageId, bool> = self.renditions.iter().map(|_| false).collect();
         for &id in changed {
-            is_changed[id.index()] = true;
+            is_changed[id] = true;
         }
         // A flag per page rather than a hashed set: every link is looked at.
         let affected: Vec<PageId> = self
             .entries()
             .filter(|(id, entry)| {
-                is_changed[id.index()]
+                is_changed[*id]
                     || entry.rendered.links.iter().any(|link| match link.target {
-                        LinkTarget::Page(t) => is_changed[t.index()],
+                        LinkTarget::Page(t) => is_changed[t],
                         LinkTarget::SamePage => false,
                     })
             })
             .map(|(id, _)| id)
             .collect();
         for id in affected {
-            self.anchor_problems[id.index()] = check_anchors(&self.book, &self.renditions, id);
+            self.anchor_problems[id] = check_anchors(&self.book, &self.renditions, id);
         }
     }
 
@@ -318,16 +320,20 @@ pub fn copy_asset(asset: &crate::content::Asset, dir: &Path) -> Result<(), Outpu
 
 /// Checks the `#anchor` of every internal link of page `i` against the
 /// ids its target page really has.
-fn check_anchors(book: &Book, renditions: &[Rendition], id: PageId) -> Vec<Diagnostic> {
+fn check_anchors(
+    book: &Book,
+    renditions: &IdVec<PageId, Rendition>,
+    id: PageId,
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let (page, r) = (book.page(id), &renditions[id.index()].rendered);
+    let (page, r) = (book.page(id), &renditions[id].rendered);
     let mut suggestions = diagnostics::Suggestions::default();
     for link in &r.links {
         let target = match link.target {
             LinkTarget::Page(t) => t,
             LinkTarget::SamePage => id,
         };
-        let anchors = &renditions[target.index()].rendered.anchors;
+        let anchors = &renditions[target].rendered.anchors;
         if anchors.contains(&link.anchor) {
             continue;
         }
