@@ -1,8 +1,9 @@
 //! Typed indices into a [`Book`](super::Book): a [`PageId`] names a page
 //! of `book.pages` (and its rendition in a built site), a [`LangId`] a
 //! language of `book.languages` (and everything kept per language: theme
-//! strings, navigation trees). They cannot be mixed up with each other or
-//! with a position in some other list.
+//! strings, navigation trees), an [`AssetId`] a file of `book.assets`.
+//! They cannot be mixed up with each other or with a position in some
+//! other list.
 
 use std::marker::PhantomData;
 use std::ops::{Index, IndexMut};
@@ -14,6 +15,10 @@ pub struct PageId(usize);
 /// A language: its position in `book.languages`, the default first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LangId(usize);
+
+/// An asset: its position in `book.assets`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AssetId(usize);
 
 impl PageId {
     pub(crate) const fn new(index: usize) -> PageId {
@@ -49,7 +54,7 @@ impl LangId {
     }
 }
 
-/// A typed index: [`PageId`] or [`LangId`].
+/// A typed index: [`PageId`], [`LangId`] or [`AssetId`].
 pub trait Id: Copy {
     fn from_index(index: usize) -> Self;
     fn to_index(self) -> usize;
@@ -58,6 +63,15 @@ pub trait Id: Copy {
 impl Id for PageId {
     fn from_index(index: usize) -> Self {
         PageId(index)
+    }
+    fn to_index(self) -> usize {
+        self.0
+    }
+}
+
+impl Id for AssetId {
+    fn from_index(index: usize) -> Self {
+        AssetId(index)
     }
     fn to_index(self) -> usize {
         self.0

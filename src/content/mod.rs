@@ -22,7 +22,7 @@ use walkdir::WalkDir;
 
 use crate::config::{Config, Language};
 use crate::diagnostics::{Diagnostic, SourceFile, display_path};
-pub use ids::{IdVec, LangId, PageId};
+pub use ids::{AssetId, IdVec, LangId, PageId};
 pub use nav::{NavNode, NavTree, Visit};
 pub use page::{FrontMatter, Kind, Page};
 
@@ -45,7 +45,7 @@ pub struct Book {
     pub languages: IdVec<LangId, Language>,
     /// Pages in reading order, the default language first.
     pub pages: IdVec<PageId, Page>,
-    pub assets: Vec<Asset>,
+    pub assets: IdVec<AssetId, Asset>,
     /// One navigation tree per language.
     pub nav: IdVec<LangId, NavTree>,
 }
@@ -105,7 +105,7 @@ impl Book {
             config,
             languages: languages.into(),
             pages: pages.into(),
-            assets: files.assets,
+            assets: files.assets.into(),
             nav: nav.into(),
         };
         (book, problems)
@@ -159,6 +159,14 @@ impl Book {
     /// Every page with its id, in reading order.
     pub fn pages_with_ids(&self) -> impl Iterator<Item = (PageId, &Page)> {
         self.pages.iter_ids()
+    }
+
+    /// The asset at content-relative path `path`.
+    pub fn asset_at(&self, path: &str) -> Option<AssetId> {
+        self.assets
+            .iter_ids()
+            .find(|(_, a)| a.path == path)
+            .map(|(id, _)| id)
     }
 
     /// The page at content-relative path `path`.

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::content::{Book, Page, PageId};
+use crate::content::{Book, IdVec, Page, PageId};
 use crate::diagnostics::Diagnostic;
 use crate::html::percent_decode;
 use crate::site::context::relative_href;
@@ -65,8 +65,8 @@ impl Href {
 /// Resolves links against the book's pages and assets.
 pub struct Linker<'a> {
     pages: HashMap<&'a str, PageId>,
-    outputs: Vec<&'a str>,
-    paths: Vec<&'a str>,
+    outputs: IdVec<PageId, &'a str>,
+    paths: IdVec<PageId, &'a str>,
     assets: HashSet<&'a str>,
     folders: HashSet<String>,
 }
@@ -214,7 +214,7 @@ impl<'a> Linker<'a> {
             out.diagnostics.push(d);
             return as_written();
         };
-        out.targets.push(self.paths[index.index()].to_string());
+        out.targets.push(self.paths[index].to_string());
         if let Some(anchor) = fragment.filter(|f| !f.is_empty()) {
             out.links.push(PageLink {
                 target: LinkTarget::Page(index),
@@ -222,7 +222,7 @@ impl<'a> Linker<'a> {
                 span,
             });
         }
-        let mut href = relative_href("", self.outputs[index.index()]);
+        let mut href = relative_href("", self.outputs[index]);
         if let Some(f) = fragment {
             href.push('#');
             href.push_str(f);

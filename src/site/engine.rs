@@ -33,7 +33,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::content::{self, CONTENT_DIR, LangId, Page, PageId, Source};
+use crate::content::{self, AssetId, CONTENT_DIR, LangId, Page, PageId, Source};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Linker, Rendered};
 use crate::theme::{Bundle, Theme};
@@ -54,8 +54,7 @@ pub struct Dirty {
     /// Of `languages`, those whose sidebar changed: every page shows it,
     /// so they are written with the pages rather than later.
     pub sidebars: BTreeSet<LangId>,
-    /// Assets by index into `book.assets`.
-    pub assets: BTreeSet<usize>,
+    pub assets: BTreeSet<AssetId>,
     /// The theme's stylesheet.
     pub css: bool,
     /// The search index.
@@ -261,7 +260,7 @@ impl Engine {
             let rel = crate::diagnostics::display_path(&content_dir, path);
             let exists = path.is_file();
             if self.kind(path) == Source::Asset {
-                match self.site.book.assets.iter().position(|a| a.path == rel) {
+                match self.site.book.asset_at(&rel) {
                     Some(i) if exists => {
                         dirty.assets.insert(i);
                     }
@@ -492,14 +491,14 @@ fn write_rest(
     dir: &Path,
     cancel: &Arc<AtomicBool>,
 ) -> Result<bool, OutputError> {
-    let assets: Vec<usize> = if dirty.everything {
-        (0..site.book.assets.len()).collect()
+    let assets: Vec<AssetId> = if dirty.everything {
+        site.book.assets.ids().collect()
     } else {
         dirty.assets.iter().copied().collect()
     };
     assets
         .into_par_iter()
-        .map(|i| super::copy_asset(&site.book.assets[i], dir))
+        .map(|id| super::copy_asset(&site.book.assets[id], dir))
         .collect::<Result<(), OutputError>>()?;
     if dirty.everything || dirty.css {
         output::write(&dir.join("assets/playbook.css"), bundle.css.as_bytes())?;

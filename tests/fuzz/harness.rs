@@ -158,7 +158,8 @@ fn fixture() -> &'static Fixture {
             assets: vec![Asset {
                 source: std::path::PathBuf::from("/nonexistent-fuzz-root/content/how-to/form.pdf"),
                 path: "how-to/form.pdf".to_string(),
-            }],
+            }]
+            .into(),
             nav: Default::default(),
         }));
         let theme = Theme::load(&book.root, "default").expect("the built-in theme loads");
