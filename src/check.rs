@@ -11,6 +11,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::config::CheckLevel;
+use crate::content::LangId;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::site::{BuildOptions, Site};
 
@@ -63,10 +64,11 @@ pub fn publishing_checks(site: &Site) -> Vec<Diagnostic> {
     push(
         "image-alt",
         CheckLevel::Warning,
-        site.rendered
-            .iter()
-            .flat_map(|r| {
-                r.diagnostics
+        site.entries()
+            .flat_map(|(_, entry)| {
+                entry
+                    .rendered
+                    .diagnostics
                     .iter()
                     .filter(|d| d.code == "image::alt")
                     .cloned()
@@ -80,9 +82,8 @@ pub fn publishing_checks(site: &Site) -> Vec<Diagnostic> {
 
 fn orphans(site: &Site) -> Vec<Diagnostic> {
     let linked: HashSet<&str> = site
-        .rendered
-        .iter()
-        .flat_map(|r| r.targets.iter().map(String::as_str))
+        .entries()
+        .flat_map(|(_, entry)| entry.rendered.targets.iter().map(String::as_str))
         .collect();
     let mut found = Vec::new();
     for page in &site.book.pages {
@@ -130,7 +131,7 @@ fn descriptions(site: &Site) -> Vec<Diagnostic> {
 /// translation was last changed before them.
 pub fn translations(site: &Site) -> Vec<Diagnostic> {
     let book = &site.book;
-    let default = &book.languages[0].code;
+    let default = &book.lang(LangId::DEFAULT).code;
     // One pass to index the pages by (source key, language), so the scan
     // is linear in the number of pages.
     let mut by_key: HashMap<(&str, &str), &crate::content::Page> = HashMap::new();
@@ -141,7 +142,7 @@ pub fn translations(site: &Site) -> Vec<Diagnostic> {
     }
     let mut found = Vec::new();
     for (_, source) in book.pages_in(default) {
-        for language in &book.languages[1..] {
+        for language in book.languages.iter().skip(1) {
             let translation = by_key.get(&(source.key.as_str(), language.code.as_str()));
             match translation {
                 None => found.push(

@@ -4,7 +4,13 @@
 //! their languages and output paths, the assets to copy, and the reading
 //! order. It reports every problem it finds rather than the first. It does
 //! not render markdown.
+//!
+//! A [`Book`] holds the source side of every page ([`Page`]), indexed by
+//! [`PageId`]; its languages are indexed by [`LangId`]. What rendering
+//! makes of a page lives in the site (`site::Rendition`), under the same
+//! [`PageId`]: the book is loaded first and stays as it was read.
 
+pub mod ids;
 pub mod nav;
 pub mod page;
 
@@ -16,6 +22,7 @@ use walkdir::WalkDir;
 
 use crate::config::{Config, Language};
 use crate::diagnostics::{Diagnostic, SourceFile, display_path};
+pub use ids::{AssetId, IdVec, LangId, PageId};
 pub use nav::{NavNode, NavTree, Visit};
 pub use page::{FrontMatter, Kind, Page};
 
@@ -34,12 +41,13 @@ pub struct Asset {
 pub struct Book {
     pub root: PathBuf,
     pub config: Config,
-    pub languages: Vec<Language>,
+    /// The default language first.
+    pub languages: IdVec<LangId, Language>,
     /// Pages in reading order, the default language first.
-    pub pages: Vec<Page>,
-    pub assets: Vec<Asset>,
-    /// One navigation tree per language, in `languages` order.
-    pub nav: Vec<NavTree>,
+    pub pages: IdVec<PageId, Page>,
+    pub assets: IdVec<AssetId, Asset>,
+    /// One navigation tree per language.
+    pub nav: IdVec<LangId, NavTree>,
 }
 
 /// What loading may include.
@@ -87,42 +95,90 @@ impl Book {
         let (nav, order, nav_problems) = nav::build(&config, &languages, &pages);
         problems.extend(nav_problems);
         let mut slots: Vec<Option<Page>> = pages.into_iter().map(Some).collect();
-        let pages: Vec<Page> = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let pages: Vec<Page> = order
+            .iter()
+            .filter_map(|&i| slots[i.index()].take())
+            .collect();
         let nav = nav::renumber(nav, &order);
         let book = Book {
             root: root.to_path_buf(),
             config,
-            languages,
-            pages,
-            assets: files.assets,
-            nav,
+            languages: languages.into(),
+            pages: pages.into(),
+            assets: files.assets.into(),
+            nav: nav.into(),
         };
         (book, problems)
     }
 
     pub fn language(&self, code: &str) -> &Language {
-        self.languages
-            .iter()
-            .find(|l| l.code == code)
-            .unwrap_or(&self.languages[0])
+        self.lang(self.lang_id(code))
+    }
+
+    /// The language `code`, or the default for a code the book lacks.
+    pub fn lang_id(&self, code: &str) -> LangId {
+        LangId::new(
+            self.languages
+                .iter()
+                .position(|l| l.code == code)
+                .unwrap_or(0),
+        )
+    }
+
+    pub fn lang(&self, id: LangId) -> &Language {
+        &self.languages[id]
+    }
+
+    /// Every language, the default first.
+    pub fn lang_ids(&self) -> impl DoubleEndedIterator<Item = LangId> + ExactSizeIterator {
+        self.languages.ids()
     }
 
     /// The tree and index of a language.
     pub fn nav_for(&self, code: &str) -> &NavTree {
-        let i = self
-            .languages
-            .iter()
-            .position(|l| l.code == code)
-            .unwrap_or(0);
-        &self.nav[i]
+        self.nav_of(self.lang_id(code))
+    }
+
+    pub fn nav_of(&self, id: LangId) -> &NavTree {
+        &self.nav[id]
+    }
+
+    pub fn page(&self, id: PageId) -> &Page {
+        &self.pages[id]
+    }
+
+    pub fn page_mut(&mut self, id: PageId) -> &mut Page {
+        &mut self.pages[id]
+    }
+
+    /// Every page, in reading order.
+    pub fn page_ids(&self) -> impl DoubleEndedIterator<Item = PageId> + ExactSizeIterator {
+        self.pages.ids()
+    }
+
+    /// Every page with its id, in reading order.
+    pub fn pages_with_ids(&self) -> impl Iterator<Item = (PageId, &Page)> {
+        self.pages.iter_ids()
+    }
+
+    /// The asset at content-relative path `path`.
+    pub fn asset_at(&self, path: &str) -> Option<AssetId> {
+        self.assets
+            .iter_ids()
+            .find(|(_, a)| a.path == path)
+            .map(|(id, _)| id)
+    }
+
+    /// The page at content-relative path `path`.
+    pub fn page_at(&self, path: &str) -> Option<PageId> {
+        self.pages_with_ids()
+            .find(|(_, p)| p.path == path)
+            .map(|(id, _)| id)
     }
 
     /// Pages of one language, in reading order.
-    pub fn pages_in<'a>(&'a self, code: &'a str) -> impl Iterator<Item = (usize, &'a Page)> + 'a {
-        self.pages
-            .iter()
-            .enumerate()
-            .filter(move |(_, p)| p.lang == code)
+    pub fn pages_in<'a>(&'a self, code: &'a str) -> impl Iterator<Item = (PageId, &'a Page)> + 'a {
+        self.pages_with_ids().filter(move |(_, p)| p.lang == code)
     }
 }
 

@@ -10,6 +10,7 @@ use crate::config::{Config, Language};
 use crate::diagnostics::Diagnostic;
 use crate::yaml::{Locator, Seg};
 
+use super::ids::PageId;
 #[cfg(test)]
 use super::page::FrontMatter;
 use super::page::Page;
@@ -32,8 +33,10 @@ pub enum Visit<'a> {
 /// A page, or a section holding its index page and children.
 #[derive(Debug)]
 pub struct NavNode {
-    /// Index into `Book::pages`: the page itself, or the section's index.
-    pub page: Option<usize>,
+    /// The page itself, or the section's index. While loading builds the
+    /// tree it counts pages in load order; [`renumber`] turns that into
+    /// the book's reading order.
+    pub page: Option<PageId>,
     /// The content-relative folder, for sections; empty for pages.
     pub folder: String,
     pub children: Vec<NavNode>,
@@ -122,7 +125,7 @@ impl NavNode {
 }
 
 impl NavTree {
-    pub fn reading_order(&self) -> Vec<usize> {
+    pub fn reading_order(&self) -> Vec<PageId> {
         self.root.descendants().filter_map(|n| n.page).collect()
     }
 }
@@ -133,7 +136,7 @@ pub fn build(
     config: &Config,
     languages: &[Language],
     pages: &[Page],
-) -> (Vec<NavTree>, Vec<usize>, Vec<Diagnostic>) {
+) -> (Vec<NavTree>, Vec<PageId>, Vec<Diagnostic>) {
     let positions = nav_positions(&config.book.nav);
     let problems = check_nav_entries(config, pages);
     let mut trees = Vec::new();
@@ -150,10 +153,10 @@ pub fn build(
 }
 
 /// Maps tree indices from load order to reading order.
-pub fn renumber(trees: Vec<NavTree>, order: &[usize]) -> Vec<NavTree> {
-    let mut new_index = vec![0; order.iter().max().map_or(0, |m| m + 1)];
-    for (new, &old) in order.iter().enumerate() {
-        new_index[old] = new;
+pub fn renumber(trees: Vec<NavTree>, order: &[PageId]) -> Vec<NavTree> {
+    let mut new_index = vec![PageId::new(0); order.iter().max().map_or(0, |m| m.index() + 1)];
+    for (new, &old) in PageId::all(order.len()).zip(order) {
+        new_index[old.index()] = new;
     }
     trees
         .into_iter()
@@ -161,7 +164,7 @@ pub fn renumber(trees: Vec<NavTree>, order: &[usize]) -> Vec<NavTree> {
             let mut stack = vec![&mut tree.root];
             while let Some(node) = stack.pop() {
                 if let Some(page) = node.page.as_mut() {
-                    *page = new_index[*page];
+                    *page = new_index[page.index()];
                 }
                 stack.extend(node.children.iter_mut());
             }
@@ -246,7 +249,7 @@ fn build_language(lang: &str, pages: &[Page], positions: &HashMap<String, usize>
                 .copied()
                 .unwrap_or(usize::MAX);
             let node = NavNode {
-                page: Some(i),
+                page: Some(PageId::new(i)),
                 folder: String::new(),
                 children: Vec::new(),
             };
@@ -255,7 +258,7 @@ fn build_language(lang: &str, pages: &[Page], positions: &HashMap<String, usize>
         children.sort_by(|a, b| a.0.cmp(&b.0));
         let first_weight = children.first().map(|((_, weight, _), _)| *weight);
         let node = NavNode {
-            page: index_of.get(folder).copied(),
+            page: index_of.get(folder).map(|&i| PageId::new(i)),
             folder: folder.to_string(),
             children: children.into_iter().map(|(_, node)| node).collect(),
         };
@@ -272,7 +275,7 @@ fn build_language(lang: &str, pages: &[Page], positions: &HashMap<String, usize>
         // weight of the page it starts with.
         let weight = node
             .page
-            .map(|i| pages[i].front.weight)
+            .map(|i| pages[i.index()].front.weight)
             .or(first_weight)
             .unwrap_or(0);
         let position = positions.get(folder).copied().unwrap_or(usize::MAX);
@@ -328,7 +331,7 @@ mod tests {
                 Visit::Enter(node) => {
                     out.push('(');
                     match node.page {
-                        Some(i) => out.push_str(&pages[i].path),
+                        Some(i) => out.push_str(&pages[i.index()].path),
                         None => out.push_str(&node.folder),
                     }
                 }
@@ -360,7 +363,7 @@ mod tests {
         let order: Vec<&str> = root
             .descendants()
             .filter_map(|n| n.page)
-            .map(|i| pages[i].path.as_str())
+            .map(|i| pages[i.index()].path.as_str())
             .collect();
         assert_eq!(
             order,
@@ -392,7 +395,8 @@ mod tests {
                     lang: "en".to_string(),
                     root,
                 };
-                let renumbered = renumber(vec![tree.clone(), tree], &[1, 0]);
+                let renumbered =
+                    renumber(vec![tree.clone(), tree], &[PageId::new(1), PageId::new(0)]);
                 let root = &renumbered[0].root;
                 assert_eq!(outline(root, &pages), outline(&renumbered[1].root, &pages));
                 (root.descendants().count(), outline(root, &pages).len())

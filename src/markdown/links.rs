@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::content::{Book, Page};
+use crate::content::{Book, IdVec, Page, PageId};
 use crate::diagnostics::Diagnostic;
 use crate::html::percent_decode;
 use crate::site::context::relative_href;
@@ -16,8 +16,8 @@ use super::marks::Html;
 /// What an internal link points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkTarget {
-    /// A page, by index into `Book::pages`.
-    Page(usize),
+    /// Another page of the book.
+    Page(PageId),
     /// The linking page itself (`#anchor`).
     SamePage,
 }
@@ -64,9 +64,9 @@ impl Href {
 
 /// Resolves links against the book's pages and assets.
 pub struct Linker<'a> {
-    pages: HashMap<&'a str, usize>,
-    outputs: Vec<&'a str>,
-    paths: Vec<&'a str>,
+    pages: HashMap<&'a str, PageId>,
+    outputs: IdVec<PageId, &'a str>,
+    paths: IdVec<PageId, &'a str>,
     assets: HashSet<&'a str>,
     folders: HashSet<String>,
 }
@@ -88,10 +88,8 @@ impl<'a> Linker<'a> {
         }
         Linker {
             pages: book
-                .pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.path.as_str(), i))
+                .pages_with_ids()
+                .map(|(id, p)| (p.path.as_str(), id))
                 .collect(),
             outputs: book.pages.iter().map(|p| p.output.as_str()).collect(),
             paths: book.pages.iter().map(|p| p.path.as_str()).collect(),
@@ -101,7 +99,7 @@ impl<'a> Linker<'a> {
     }
 
     /// The page a content-relative path names, if any.
-    pub fn page(&self, path: &str) -> Option<usize> {
+    pub fn page(&self, path: &str) -> Option<PageId> {
         self.pages.get(path).copied()
     }
 

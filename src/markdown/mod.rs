@@ -872,7 +872,7 @@ nodes:
         let Ok(site) = Site::load(dir.path(), &BuildOptions::default()) else {
             panic!("the page renders");
         };
-        let search = &site.rendered[0].search;
+        let search = &site.entry(crate::content::PageId::new(0)).rendered.search;
         assert_eq!(
             search.text(Field::Heading),
             "Terms & \nnotes\nKeep them?\nProfitable?\nKeep\nEnd it\n"

@@ -20,6 +20,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::content::PageId;
 use crate::site::context::relative_href;
 use crate::site::{OutputError, Site, output};
 use index::{Document, Index};
@@ -34,20 +35,20 @@ pub fn write_index(site: &Site, dir: &Path) -> Result<usize, OutputError> {
     for language in &site.book.languages {
         // Page URLs are read by search.js after the page's way to the
         // root, like every other relative link.
-        let pages: Vec<(usize, String)> = site
+        let pages: Vec<(PageId, String)> = site
             .book
-            .pages
-            .iter()
-            .enumerate()
-            .filter(|(_, page)| page.lang == language.code)
-            .map(|(i, page)| (i, relative_href("", &page.output)))
+            .pages_in(&language.code)
+            .map(|(id, page)| (id, relative_href("", &page.output)))
             .collect();
         let documents: Vec<Document> = pages
             .iter()
-            .map(|(i, url)| Document {
-                url,
-                title: &site.titles[*i],
-                text: &site.rendered[*i].search,
+            .map(|(id, url)| {
+                let entry = site.entry(*id);
+                Document {
+                    url,
+                    title: &entry.title,
+                    text: &entry.rendered.search,
+                }
             })
             .collect();
         let index = Index::build(&documents, &text::Stemmer::for_language(&language.code));

@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
+use crate::content::LangId;
 use crate::site::engine::{self, Dirty, Engine};
 use crate::site::{BuildOptions, OutputError, Site};
 
@@ -147,7 +148,7 @@ impl Session {
             let mut shown: Vec<String> = dirty
                 .pages
                 .iter()
-                .map(|&i| site.book.pages[i].output.clone())
+                .map(|&id| site.book.page(id).output.clone())
                 .collect();
             for &l in &dirty.languages {
                 shown.extend(self.language_pages(l));
@@ -345,7 +346,9 @@ impl Session {
         if dirty.search && !self.engine.options().skip_search {
             let site = self.engine.site();
             shown.extend(
-                (0..site.book.languages.len()).map(|l| format!("{}search.html", self.lang_dir(l))),
+                site.book
+                    .lang_ids()
+                    .map(|l| format!("{}search.html", self.lang_dir(l))),
             );
         }
         shown
@@ -353,16 +356,17 @@ impl Session {
 
     /// The pages of a language that show every page: its print page and
     /// its no-script sidebar, site-relative.
-    fn language_pages(&self, lang: usize) -> [String; 2] {
+    fn language_pages(&self, lang: LangId) -> [String; 2] {
         let dir = self.lang_dir(lang);
         [format!("{dir}print.html"), format!("{dir}toc.html")]
     }
 
     /// `""` for the default language, else `fi/`.
-    fn lang_dir(&self, lang: usize) -> String {
-        match lang {
-            0 => String::new(),
-            l => format!("{}/", self.engine.site().book.languages[l].code),
+    fn lang_dir(&self, lang: LangId) -> String {
+        if lang.is_default() {
+            String::new()
+        } else {
+            format!("{}/", self.engine.site().book.lang(lang).code)
         }
     }
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::content::{Kind, Page};
+use crate::content::{IdVec, Kind, LangId, Page, PageId};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{Features, Heading};
 use crate::theme::{Bundle, Strings};
@@ -135,20 +135,20 @@ pub struct Shared<'a> {
     pub site: &'a Site,
     css: String,
     js: String,
-    toc_hash: Vec<String>,
+    toc_hash: IdVec<LangId, String>,
     live_reload: Option<&'a str>,
     /// Per language: content folder → its index page.
-    folder_index: Vec<HashMap<&'a str, usize>>,
+    folder_index: IdVec<LangId, HashMap<&'a str, PageId>>,
     /// Translation key → pages with that key, one per language.
-    translations: HashMap<&'a str, Vec<usize>>,
+    translations: HashMap<&'a str, Vec<PageId>>,
     /// Per language: pages in reading order.
-    order: Vec<Vec<usize>>,
-    /// Position of each page in its language's reading order.
-    position: Vec<usize>,
-    strings_json: Vec<String>,
+    order: IdVec<LangId, Vec<PageId>>,
+    /// Per page: its position in its language's reading order.
+    position: IdVec<PageId, usize>,
+    strings_json: IdVec<LangId, String>,
     /// Per language: the theme strings as a template value, converted
     /// once rather than for every page.
-    strings: Vec<minijinja::Value>,
+    strings: IdVec<LangId, minijinja::Value>,
 }
 
 #[derive(Serialize)]
@@ -250,11 +250,11 @@ struct PageOwn<'a> {
 impl<'a> Shared<'a> {
     pub fn new(site: &'a Site, bundle: &Bundle, options: &'a BuildOptions) -> Self {
         let book = &site.book;
-        let mut folder_index = Vec::new();
-        let mut order = Vec::new();
-        let mut position = vec![0; book.pages.len()];
+        let mut folder_index = IdVec::new();
+        let mut order = IdVec::new();
+        let mut position: IdVec<PageId, usize> = book.pages.iter().map(|_| 0).collect();
         for tree in &book.nav {
-            let mut map: HashMap<&str, usize> = HashMap::new();
+            let mut map: HashMap<&str, PageId> = HashMap::new();
             for node in tree.root.descendants() {
                 if let Some(page) = node.page {
                     if node.is_section() || node.folder.is_empty() {
@@ -263,7 +263,7 @@ impl<'a> Shared<'a> {
                 }
             }
             // Only index pages stand for folders.
-            map.retain(|_, &mut page| book.pages[page].is_index);
+            map.retain(|_, &mut page| book.page(page).is_index);
             folder_index.push(map);
             let reading = tree.reading_order();
             for (pos, &page) in reading.iter().enumerate() {
@@ -271,9 +271,9 @@ impl<'a> Shared<'a> {
             }
             order.push(reading);
         }
-        let mut translations: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, page) in book.pages.iter().enumerate() {
-            translations.entry(page.key.as_str()).or_default().push(i);
+        let mut translations: HashMap<&str, Vec<PageId>> = HashMap::new();
+        for (id, page) in book.pages_with_ids() {
+            translations.entry(page.key.as_str()).or_default().push(id);
         }
         let version = |hash: &str| {
             if options.fixed_asset_urls {
@@ -311,28 +311,23 @@ impl<'a> Shared<'a> {
         }
     }
 
-    fn lang_index(&self, lang: &str) -> usize {
-        self.site
-            .book
-            .languages
-            .iter()
-            .position(|l| l.code == lang)
-            .unwrap_or(0)
+    fn lang_id(&self, lang: &str) -> LangId {
+        self.site.book.lang_id(lang)
     }
 
     /// `fi/` for a non-default language, empty for the default.
     pub fn lang_dir(&self, lang: &str) -> String {
-        if self.lang_index(lang) == 0 {
+        if self.lang_id(lang).is_default() {
             String::new()
         } else {
             format!("{lang}/")
         }
     }
 
-    pub fn link(&self, page: usize, root: &str) -> LinkView {
-        let p = &self.site.book.pages[page];
+    pub fn link(&self, page: PageId, root: &str) -> LinkView {
+        let p = self.site.book.page(page);
         LinkView {
-            title: self.site.titles[page].clone(),
+            title: self.site.entry(page).title.clone(),
             href: relative_href(root, &p.output),
             description: p.front.description.clone(),
         }
@@ -356,7 +351,7 @@ impl<'a> Shared<'a> {
         Assets {
             css: format!("{root}{}", self.css),
             js: format!("{root}{}", self.js),
-            toc: format!("{root}{dir}toc.js{}", self.toc_hash[self.lang_index(lang)]),
+            toc: format!("{root}{dir}toc.js{}", self.toc_hash[self.lang_id(lang)]),
             toc_html: format!("{root}{dir}toc.html"),
             live_reload: self.live_reload,
         }
@@ -374,7 +369,7 @@ impl<'a> Shared<'a> {
         version_of: impl Fn(&str) -> Option<String>,
         own: T,
     ) -> View<'s, T> {
-        let li = self.lang_index(lang);
+        let li = self.lang_id(lang);
         let book = &self.site.book;
         let languages = if book.languages.len() > 1 {
             book.languages
@@ -390,7 +385,9 @@ impl<'a> Shared<'a> {
                     };
                     LangView {
                         code: language.code.clone(),
-                        name: self.site.strings[li]
+                        name: self
+                            .site
+                            .strings_of(li)
                             .get(&format!("lang.{}", language.code))
                             .to_string(),
                         href,
@@ -415,18 +412,19 @@ impl<'a> Shared<'a> {
         }
     }
 
-    /// The full HTML of page `i`.
-    pub fn page_html(&self, i: usize) -> Result<String, Diagnostic> {
+    /// The full HTML of page `id`.
+    pub fn page_html(&self, id: PageId) -> Result<String, Diagnostic> {
         let site = self.site;
         let book = &site.book;
-        let page = &book.pages[i];
-        let rendered = &site.rendered[i];
+        let page = book.page(id);
+        let entry = site.entry(id);
+        let rendered = &entry.rendered;
         let lang = page.lang.as_str();
-        let li = self.lang_index(lang);
+        let li = self.lang_id(lang);
         let root = page.root_prefix();
-        let strings = &site.strings[li];
+        let strings = site.strings_of(li);
         let order = &self.order[li];
-        let pos = self.position[i];
+        let pos = self.position[id];
         let prev = pos.checked_sub(1).map(|p| self.link(order[p], &root));
         let next = order.get(pos + 1).map(|&p| self.link(p, &root));
 
@@ -458,7 +456,7 @@ impl<'a> Shared<'a> {
             siblings
                 .iter()
                 .copied()
-                .find(|&s| book.pages[s].lang == code)
+                .find(|&s| book.page(s).lang == code)
         };
         // Search engines read hreflang only with absolute URLs, so
         // without base_url there are none.
@@ -469,7 +467,7 @@ impl<'a> Shared<'a> {
                 .filter_map(|language| {
                     translation(&language.code).map(|t| Alternate {
                         lang: language.code.clone(),
-                        href: join_url(base, &book.pages[t].output),
+                        href: join_url(base, &book.page(t).output),
                     })
                 })
                 .collect(),
@@ -483,7 +481,7 @@ impl<'a> Shared<'a> {
             .map(|base| join_url(base, &page.output));
         let own = PageOwn {
             page: PageData {
-                title: &site.titles[i],
+                title: &entry.title,
                 kind: page.front.kind.as_str(),
                 kind_label: strings
                     .get(&format!("kind.{}", page.front.kind.as_str()))
@@ -505,22 +503,22 @@ impl<'a> Shared<'a> {
             clause_notice: rendered
                 .features
                 .clauses
-                .then(|| book.languages[li].clause_notice.as_str()),
+                .then(|| book.lang(li).clause_notice.as_str()),
         };
         let view = self.view(
             lang,
             root,
             None,
-            |code| translation(code).map(|t| book.pages[t].output.clone()),
+            |code| translation(code).map(|t| book.page(t).output.clone()),
             own,
         );
         site.theme.render("page.html", view)
     }
 
     /// The home page's groups: the language's pages by kind, in reading order.
-    fn groups(&self, li: usize, root: &str) -> Vec<GroupView<'a>> {
+    fn groups(&self, li: LangId, root: &str) -> Vec<GroupView<'a>> {
         let book = &self.site.book;
-        let strings = &self.site.strings[li];
+        let strings = self.site.strings_of(li);
         Kind::ALL
             .iter()
             .map(|&kind| GroupView {
@@ -530,7 +528,7 @@ impl<'a> Shared<'a> {
                 pages: self.order[li]
                     .iter()
                     .copied()
-                    .filter(|&p| !book.pages[p].is_index && book.pages[p].front.kind == kind)
+                    .filter(|&p| !book.page(p).is_index && book.page(p).front.kind == kind)
                     .map(|p| self.link(p, root))
                     .collect(),
             })

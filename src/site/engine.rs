@@ -2,7 +2,7 @@
 //! became dirty; one function writes exactly what is dirty.
 //!
 //! [`Engine::change`] applies a batch of changed source paths to the site
-//! in memory and returns a [`Dirty`] set: pages (by index), languages
+//! in memory and returns a [`Dirty`] set: pages (by [`PageId`]), languages
 //! (sidebar, print page, 404), assets, the stylesheet, the search index.
 //! [`Engine::publish`] writes that set. A full build is the same pair
 //! applied to "everything changed": load, [`Dirty::everything`], publish
@@ -33,30 +33,28 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::content::{self, CONTENT_DIR, Page, Source};
+use crate::content::{self, AssetId, CONTENT_DIR, LangId, Page, PageId, Source};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Linker, Rendered};
 use crate::theme::{Bundle, Theme};
 
 use super::context::{self, Shared};
 use super::output::{self, OutputError};
-use super::{BuildOptions, Site, extras, title_of};
+use super::{BuildOptions, Rendition, Site, extras};
 
 /// What a change made out of date in the written site.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dirty {
     /// The whole site: written into a fresh folder and swapped in.
     pub everything: bool,
-    /// Pages by index into `book.pages`.
-    pub pages: BTreeSet<usize>,
-    /// Languages (by index into `book.languages`) whose sidebar, print,
-    /// search and 404 pages are out of date.
-    pub languages: BTreeSet<usize>,
+    pub pages: BTreeSet<PageId>,
+    /// Languages whose sidebar, print, search and 404 pages are out of
+    /// date.
+    pub languages: BTreeSet<LangId>,
     /// Of `languages`, those whose sidebar changed: every page shows it,
     /// so they are written with the pages rather than later.
-    pub sidebars: BTreeSet<usize>,
-    /// Assets by index into `book.assets`.
-    pub assets: BTreeSet<usize>,
+    pub sidebars: BTreeSet<LangId>,
+    pub assets: BTreeSet<AssetId>,
     /// The theme's stylesheet.
     pub css: bool,
     /// The search index.
@@ -97,7 +95,7 @@ impl Dirty {
         if self.everything {
             return Dirty::default();
         }
-        let languages: BTreeSet<usize> =
+        let languages: BTreeSet<LangId> =
             self.languages.difference(&self.sidebars).copied().collect();
         self.languages = self.sidebars.clone();
         Dirty {
@@ -255,14 +253,14 @@ impl Engine {
     /// everything again.
     fn update_content(&mut self, paths: &[PathBuf]) -> Result<(Dirty, usize), Failure> {
         let content_dir = self.root.join(CONTENT_DIR);
-        let mut edits: Vec<(usize, Page)> = Vec::new();
+        let mut edits: Vec<(PageId, Page)> = Vec::new();
         let mut dirty = Dirty::default();
         let mut problems = Vec::new();
         for path in paths {
             let rel = crate::diagnostics::display_path(&content_dir, path);
             let exists = path.is_file();
             if self.kind(path) == Source::Asset {
-                match self.site.book.assets.iter().position(|a| a.path == rel) {
+                match self.site.book.asset_at(&rel) {
                     Some(i) if exists => {
                         dirty.assets.insert(i);
                     }
@@ -271,7 +269,7 @@ impl Engine {
                 }
                 continue;
             }
-            let Some(index) = self.site.book.pages.iter().position(|p| p.path == rel) else {
+            let Some(index) = self.site.book.page_at(&rel) else {
                 return self.reload();
             };
             if !exists {
@@ -302,7 +300,7 @@ impl Engine {
         // back if the result does not check. Body edits move no page, so
         // one linker serves them all.
         let linker = Linker::new(&self.site.book);
-        let rendered: Vec<(usize, Page, Rendered)> = edits
+        let rendered: Vec<(PageId, Page, Rendered)> = edits
             .into_iter()
             .map(|(index, page)| {
                 let strings = self.site.strings_for(&page.lang);
@@ -311,38 +309,33 @@ impl Engine {
             })
             .collect();
         drop(linker);
-        let mut previous: Vec<(usize, Page, Arc<Rendered>, String)> = Vec::new();
+        let mut previous: Vec<(PageId, Page, Rendition)> = Vec::new();
         for (index, page, rendered) in rendered {
-            let title = title_of(&page, &rendered);
-            let old_page = std::mem::replace(&mut self.site.book.pages[index], page);
-            let old_rendered =
-                std::mem::replace(&mut self.site.rendered[index], Arc::new(rendered));
-            let old_title = std::mem::replace(&mut self.site.titles[index], title);
-            previous.push((index, old_page, old_rendered, old_title));
+            let rendition = Rendition::new(&page, rendered);
+            let (old_page, old) = self.site.replace_page(index, page, rendition);
+            previous.push((index, old_page, old));
         }
-        let edited: Vec<usize> = previous.iter().map(|(i, ..)| *i).collect();
+        let edited: Vec<PageId> = previous.iter().map(|(i, ..)| *i).collect();
         self.site.recheck_anchors(&edited);
-        let restore = |site: &mut Site, previous: Vec<(usize, Page, Arc<Rendered>, String)>| {
-            for (index, page, rendered, title) in previous.into_iter().rev() {
-                site.book.pages[index] = page;
-                site.rendered[index] = rendered;
-                site.titles[index] = title;
+        let restore = |site: &mut Site, previous: Vec<(PageId, Page, Rendition)>| {
+            for (index, page, rendition) in previous.into_iter().rev() {
+                site.replace_page(index, page, rendition);
             }
             site.recheck_anchors(&edited);
         };
         // What other pages show of each edited page.
         let mut shown = context::Dependents::default();
-        for (index, old_page, _, old_title) in &previous {
-            let page = &self.site.book.pages[*index];
-            let old = context::PageMeta::of(old_page, old_title);
-            let new = context::PageMeta::of(page, &self.site.titles[*index]);
+        for (index, old_page, old) in &previous {
+            let page = self.site.book.page(*index);
+            let old = context::PageMeta::of(old_page, &old.title);
+            let new = context::PageMeta::of(page, &self.site.entry(*index).title);
             let changed = context::dependents(&old, &new);
             if changed.order {
                 // The reading order and navigation trees come from loading.
                 restore(&mut self.site, previous);
                 return self.reload();
             }
-            let lang = self.site.language_index(&page.lang);
+            let lang = self.site.book.lang_id(&page.lang);
             dirty.pages.insert(*index);
             dirty.languages.insert(lang);
             if changed.language_pages {
@@ -459,8 +452,8 @@ fn write_files(
 ) -> Result<bool, OutputError> {
     let bundle = site.bundle();
     let shared = Shared::new(site, &bundle, options);
-    let pages: Vec<usize> = if dirty.everything {
-        (0..site.book.pages.len()).collect()
+    let pages: Vec<PageId> = if dirty.everything {
+        site.book.page_ids().collect()
     } else {
         dirty.pages.iter().copied().collect()
     };
@@ -498,14 +491,14 @@ fn write_rest(
     dir: &Path,
     cancel: &Arc<AtomicBool>,
 ) -> Result<bool, OutputError> {
-    let assets: Vec<usize> = if dirty.everything {
-        (0..site.book.assets.len()).collect()
+    let assets: Vec<AssetId> = if dirty.everything {
+        site.book.assets.ids().collect()
     } else {
         dirty.assets.iter().copied().collect()
     };
     assets
         .into_par_iter()
-        .map(|i| super::copy_asset(&site.book.assets[i], dir))
+        .map(|id| super::copy_asset(&site.book.assets[id], dir))
         .collect::<Result<(), OutputError>>()?;
     if dirty.everything || dirty.css {
         output::write(&dir.join("assets/playbook.css"), bundle.css.as_bytes())?;
@@ -516,15 +509,15 @@ fn write_rest(
             output::write(&dir.join("assets").join(path), bytes)?;
         }
     }
-    let languages: Vec<usize> = if dirty.everything {
-        (0..site.book.languages.len()).collect()
+    let languages: Vec<LangId> = if dirty.everything {
+        site.book.lang_ids().collect()
     } else {
         dirty.languages.iter().copied().collect()
     };
     if dirty.everything {
         languages
             .par_iter()
-            .map(|&l| extras::write_language(site, shared, dir, &site.book.languages[l].code, None))
+            .map(|&l| extras::write_language(site, shared, dir, &site.book.lang(l).code, None))
             .collect::<Result<(), OutputError>>()?;
         extras::write_site(site, dir)?;
         return Ok(true);
@@ -533,7 +526,7 @@ fn write_rest(
         if cancel.load(Ordering::Acquire) {
             return Ok(false);
         }
-        let code = &site.book.languages[l].code;
+        let code = &site.book.lang(l).code;
         match extras::write_language(site, shared, dir, code, Some(cancel)) {
             // Stopped half-way through a print page, which was not written
             // over the last one.
@@ -544,18 +537,18 @@ fn write_rest(
     Ok(!cancel.load(Ordering::Acquire))
 }
 
-/// Writes the pages with the given indices, in parallel.
+/// Writes the given pages, in parallel.
 fn write_pages(
     site: &Site,
     shared: &Shared<'_>,
     dir: &Path,
-    pages: Vec<usize>,
+    pages: Vec<PageId>,
 ) -> Result<(), OutputError> {
     pages
         .into_par_iter()
         .map(|i| {
             let html = shared.page_html(i).map_err(OutputError::Template)?;
-            output::write(&dir.join(&site.book.pages[i].output), html.as_bytes())
+            output::write(&dir.join(&site.book.page(i).output), html.as_bytes())
         })
         .collect()
 }

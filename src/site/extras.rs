@@ -40,8 +40,8 @@ fn toc_list(site: &Site, lang: &str, root: &str) -> String {
                         let _ = write!(
                             out,
                             "<a href=\"{}\">{}</a>",
-                            escape(&relative_href(root, &site.book.pages[p].output)),
-                            escape(&site.titles[p])
+                            escape(&relative_href(root, &site.book.page(p).output)),
+                            escape(&site.entry(p).title)
                         );
                     }
                     None => {
@@ -127,21 +127,26 @@ pub fn write_language(
     let articles = site
         .book
         .pages_in(lang)
-        .map(|(i, page)| Article {
-            id: format!("p{i}"),
-            kind: page.front.kind.as_str(),
-            title: site.titles[i].clone(),
-            content: minijinja::Value::from_object(PrintBody {
-                html: site.rendered[i].html.clone(),
-                marks: site.rendered[i].marks.clone(),
-                root: print_root.clone(),
-                prefix: format!("p{i}-"),
-                cancel: cancel.cloned(),
-            }),
-            clause_notice: site.rendered[i]
-                .features
-                .clauses
-                .then(|| site.book.language(lang).clause_notice.clone()),
+        .map(|(id, page)| {
+            let entry = site.entry(id);
+            let i = id.index();
+            Article {
+                id: format!("p{i}"),
+                kind: page.front.kind.as_str(),
+                title: entry.title.clone(),
+                content: minijinja::Value::from_object(PrintBody {
+                    html: entry.rendered.html.clone(),
+                    marks: entry.rendered.marks.clone(),
+                    root: print_root.clone(),
+                    prefix: format!("p{i}-"),
+                    cancel: cancel.cloned(),
+                }),
+                clause_notice: entry
+                    .rendered
+                    .features
+                    .clauses
+                    .then(|| site.book.language(lang).clause_notice.clone()),
+            }
         })
         .collect();
     here.page("print.html", None, PrintOwn { articles })?;

@@ -5,6 +5,11 @@
 //! changes into what is out of date and writes it through the theme: a
 //! build is the engine applied to everything; `serve` and `build --watch`
 //! keep it alive and re-render only what a change touches.
+//!
+//! A page is two records under one [`PageId`]: its source ([`Page`], in
+//! [`Book`], read by loading) and its [`Rendition`] (the rendered HTML and
+//! the title, in [`Site`], made by rendering). Languages are [`LangId`]s
+//! into `book.languages`, and into everything kept per language.
 
 pub mod context;
 pub mod engine;
@@ -19,7 +24,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::content::{Book, LoadOptions};
+use crate::content::{Book, IdVec, LangId, LoadOptions, Page, PageId};
 use crate::diagnostics::{self, Diagnostic};
 use crate::markdown::{self, LinkTarget, Linker, Rendered};
 use crate::theme::{Bundle, Strings, Theme};
@@ -89,11 +94,10 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, BuildEr
 pub struct Site {
     pub book: Book,
     pub theme: Arc<Theme>,
-    /// Theme strings per language, in `book.languages` order.
-    pub strings: Vec<Strings>,
-    /// One entry per page of `book.pages`.
-    pub rendered: Vec<Arc<Rendered>>,
-    pub titles: Vec<String>,
+    /// Theme strings per language.
+    pub strings: IdVec<LangId, Strings>,
+    /// What rendering made of each page, by [`PageId`] like `book.pages`.
+    renditions: IdVec<PageId, Rendition>,
     pub warnings: Vec<Diagnostic>,
     /// The warnings of loading (the content walk, the theme's strings),
     /// which no re-render of a page changes: [`Site::check`] reports them
@@ -101,7 +105,7 @@ pub struct Site {
     load_warnings: Vec<Diagnostic>,
     /// Per page: its links whose `#anchor` its target lacks. Kept, so that
     /// an edit re-checks only the links from and to the pages it changed.
-    anchor_problems: Vec<Vec<Diagnostic>>,
+    anchor_problems: IdVec<PageId, Vec<Diagnostic>>,
     timings: Mutex<Vec<(&'static str, Duration)>>,
 }
 
@@ -111,8 +115,7 @@ impl Clone for Site {
             book: self.book.clone(),
             theme: Arc::clone(&self.theme),
             strings: self.strings.clone(),
-            rendered: self.rendered.clone(),
-            titles: self.titles.clone(),
+            renditions: self.renditions.clone(),
             warnings: self.warnings.clone(),
             load_warnings: self.load_warnings.clone(),
             anchor_problems: self.anchor_problems.clone(),
@@ -153,43 +156,43 @@ impl Site {
         theme: Theme,
         problems: Vec<Diagnostic>,
     ) -> Result<Site, Vec<Diagnostic>> {
-        let strings: Vec<Strings> = book
+        let strings: IdVec<LangId, Strings> = book
             .languages
             .iter()
             .map(|l| theme.strings(&l.code))
             .collect();
         let mut problems = problems;
         problems.extend(theme.language_warnings(book.languages.iter().map(|l| l.code.as_str())));
-        let lang_index: HashMap<&str, usize> = book
-            .languages
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.code.as_str(), i))
+        let lang_index: HashMap<&str, LangId> = book
+            .lang_ids()
+            .map(|l| (book.lang(l).code.as_str(), l))
             .collect();
         let linker = Linker::new(&book);
-        let rendered: Vec<Arc<Rendered>> = book
+        let renditions: Vec<Rendition> = book
             .pages
+            .as_slice()
             .par_iter()
             .map(|page| {
                 let strings = &strings[lang_index[page.lang.as_str()]];
-                Arc::new(markdown::render(page, &linker, &theme, strings))
+                Rendition::new(page, markdown::render(page, &linker, &theme, strings))
             })
             .collect();
+        let renditions = IdVec::from(renditions);
         let mut site = Site {
-            titles: Vec::new(),
             book,
             theme: Arc::new(theme),
             strings,
-            rendered,
+            renditions,
             warnings: Vec::new(),
             load_warnings: problems.iter().filter(|d| !d.is_error()).cloned().collect(),
-            anchor_problems: Vec::new(),
+            anchor_problems: IdVec::new(),
             timings: Mutex::new(Vec::new()),
         };
-        site.anchor_problems = (0..site.book.pages.len())
-            .map(|i| check_anchors(&site.book, &site.rendered, i))
+        site.anchor_problems = site
+            .book
+            .page_ids()
+            .map(|id| check_anchors(&site.book, &site.renditions, id))
             .collect();
-        site.titles = site.compute_titles();
         let problems = site.problems(problems);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
@@ -198,26 +201,36 @@ impl Site {
         Ok(site)
     }
 
-    fn compute_titles(&self) -> Vec<String> {
-        self.book
-            .pages
-            .iter()
-            .zip(&self.rendered)
-            .map(|(page, rendered)| title_of(page, rendered))
-            .collect()
+    /// What rendering made of page `id`.
+    pub fn entry(&self, id: PageId) -> &Rendition {
+        &self.renditions[id]
+    }
+
+    /// Every page's rendition, by id.
+    pub fn entries(&self) -> impl Iterator<Item = (PageId, &Rendition)> {
+        self.renditions.iter_ids()
+    }
+
+    /// Puts in a page and its rendition in place of page `id`'s, and
+    /// returns the ones it replaced.
+    pub(crate) fn replace_page(
+        &mut self,
+        id: PageId,
+        page: Page,
+        rendition: Rendition,
+    ) -> (Page, Rendition) {
+        let old_page = std::mem::replace(self.book.page_mut(id), page);
+        let old = std::mem::replace(&mut self.renditions[id], rendition);
+        (old_page, old)
+    }
+
+    /// The theme strings of language `lang`.
+    pub fn strings_of(&self, lang: LangId) -> &Strings {
+        &self.strings[lang]
     }
 
     pub fn strings_for(&self, lang: &str) -> &Strings {
-        &self.strings[self.language_index(lang)]
-    }
-
-    /// The index of language `lang` in `book.languages`.
-    pub fn language_index(&self, lang: &str) -> usize {
-        self.book
-            .languages
-            .iter()
-            .position(|l| l.code == lang)
-            .unwrap_or(0)
+        self.strings_of(self.book.lang_id(lang))
     }
 
     /// The theme's stylesheet and script, with the syntax colours.
@@ -234,34 +247,36 @@ impl Site {
     /// Checks again the anchors of the links from the `changed` pages and
     /// of every link to them, after their rendering changed (and before
     /// [`Site::check`]). Other links are as they were checked.
-    pub fn recheck_anchors(&mut self, changed: &[usize]) {
+    pub fn recheck_anchors(&mut self, changed: &[PageId]) {
         if changed.is_empty() {
             return;
         }
-        let mut is_changed = vec![false; self.rendered.len()];
-        for &i in changed {
-            is_changed[i] = true;
+        let mut is_changed: IdVec<PageId, bool> = self.renditions.iter().map(|_| false).collect();
+        for &id in changed {
+            is_changed[id] = true;
         }
         // A flag per page rather than a hashed set: every link is looked at.
-        let affected: Vec<usize> = (0..self.rendered.len())
-            .filter(|&i| {
-                is_changed[i]
-                    || self.rendered[i].links.iter().any(|link| match link.target {
+        let affected: Vec<PageId> = self
+            .entries()
+            .filter(|(id, entry)| {
+                is_changed[*id]
+                    || entry.rendered.links.iter().any(|link| match link.target {
                         LinkTarget::Page(t) => is_changed[t],
                         LinkTarget::SamePage => false,
                     })
             })
+            .map(|(id, _)| id)
             .collect();
-        for i in affected {
-            self.anchor_problems[i] = check_anchors(&self.book, &self.rendered, i);
+        for id in affected {
+            self.anchor_problems[id] = check_anchors(&self.book, &self.renditions, id);
         }
     }
 
     /// Every problem: from loading, from each page, and across pages.
     fn problems(&self, load_problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let mut problems = load_problems;
-        for r in &self.rendered {
-            problems.extend(r.diagnostics.iter().cloned());
+        for entry in &self.renditions {
+            problems.extend(entry.rendered.diagnostics.iter().cloned());
         }
         for found in &self.anchor_problems {
             problems.extend(found.iter().cloned());
@@ -271,9 +286,26 @@ impl Site {
     }
 }
 
+/// What rendering made of one page: the other half of its [`Page`].
+#[derive(Debug, Clone)]
+pub struct Rendition {
+    pub rendered: Arc<Rendered>,
+    /// See [`title_of`].
+    pub title: String,
+}
+
+impl Rendition {
+    pub fn new(page: &Page, rendered: Rendered) -> Rendition {
+        Rendition {
+            title: title_of(page, &rendered),
+            rendered: Arc::new(rendered),
+        }
+    }
+}
+
 /// A page's title: its front matter's, else its first `#` heading, else
 /// its file name.
-pub fn title_of(page: &crate::content::Page, rendered: &Rendered) -> String {
+pub fn title_of(page: &Page, rendered: &Rendered) -> String {
     page.front
         .title
         .clone()
@@ -288,20 +320,24 @@ pub fn copy_asset(asset: &crate::content::Asset, dir: &Path) -> Result<(), Outpu
 
 /// Checks the `#anchor` of every internal link of page `i` against the
 /// ids its target page really has.
-fn check_anchors(book: &Book, rendered: &[Arc<Rendered>], i: usize) -> Vec<Diagnostic> {
+fn check_anchors(
+    book: &Book,
+    renditions: &IdVec<PageId, Rendition>,
+    id: PageId,
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let (page, r) = (&book.pages[i], &rendered[i]);
+    let (page, r) = (book.page(id), &renditions[id].rendered);
     let mut suggestions = diagnostics::Suggestions::default();
     for link in &r.links {
         let target = match link.target {
             LinkTarget::Page(t) => t,
-            LinkTarget::SamePage => i,
+            LinkTarget::SamePage => id,
         };
-        let anchors = &rendered[target].anchors;
+        let anchors = &renditions[target].rendered.anchors;
         if anchors.contains(&link.anchor) {
             continue;
         }
-        let target_name = &book.pages[target].source.name;
+        let target_name = &book.page(target).source.name;
         let d = Diagnostic::error(
             "link::missing-anchor",
             format!(

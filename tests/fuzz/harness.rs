@@ -152,14 +152,15 @@ fn fixture() -> &'static Fixture {
         .collect();
         let book = Box::leak(Box::new(Book {
             root: std::path::PathBuf::from("/nonexistent-fuzz-root"),
-            languages: config.languages(),
+            languages: config.languages().into(),
             config,
             pages,
             assets: vec![Asset {
                 source: std::path::PathBuf::from("/nonexistent-fuzz-root/content/how-to/form.pdf"),
                 path: "how-to/form.pdf".to_string(),
-            }],
-            nav: Vec::new(),
+            }]
+            .into(),
+            nav: Default::default(),
         }));
         let theme = Theme::load(&book.root, "default").expect("the built-in theme loads");
         Fixture {
