@@ -39,14 +39,21 @@
     location.reload();
   }
 
+  // A panel of serve's own over the page, styled inline so that no theme
+  // stylesheet can hide it.
+  function panel(className, role, css) {
+    var el = document.createElement("div");
+    el.className = className;
+    el.setAttribute("role", role);
+    el.style.cssText = "position:fixed;z-index:9999;overflow:auto;font:14px/1.45 ui-monospace,monospace;" + css;
+    document.body.appendChild(el);
+    return el;
+  }
+
   function showError(text) {
     if (!overlay) {
-      overlay = document.createElement("div");
-      overlay.className = "pb-reload-overlay";
-      overlay.setAttribute("role", "alert");
-      overlay.style.cssText = "position:fixed;inset:0 0 auto 0;z-index:9999;max-height:70vh;overflow:auto;" +
-        "background:#2b0b0e;color:#ffe9ea;border-bottom:4px solid #ff5c6c;padding:1rem 1.25rem;font:14px/1.45 ui-monospace,monospace";
-      document.body.appendChild(overlay);
+      overlay = panel("pb-reload-overlay", "alert", "inset:0 0 auto 0;max-height:70vh;" +
+        "background:#2b0b0e;color:#ffe9ea;border-bottom:4px solid #ff5c6c;padding:1rem 1.25rem");
     }
     overlay.textContent = "";
     var title = document.createElement("strong");
@@ -61,12 +68,8 @@
   // Not a build error: the page is current, but saves may go unseen.
   function showNotice(text) {
     if (!banner) {
-      banner = document.createElement("div");
-      banner.className = "pb-reload-notice";
-      banner.setAttribute("role", "status");
-      banner.style.cssText = "position:fixed;inset:auto 0 0 0;z-index:9998;max-height:30vh;overflow:auto;" +
-        "background:#3a2c00;color:#fff6d6;border-top:4px solid #f5b700;padding:.75rem 1.25rem;font:14px/1.45 ui-monospace,monospace;white-space:pre-wrap";
-      document.body.appendChild(banner);
+      banner = panel("pb-reload-notice", "status", "inset:auto 0 0 0;z-index:9998;max-height:30vh;" +
+        "background:#3a2c00;color:#fff6d6;border-top:4px solid #f5b700;padding:.75rem 1.25rem;white-space:pre-wrap");
     }
     banner.textContent = "playbook: " + text;
   }

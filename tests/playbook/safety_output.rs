@@ -28,6 +28,15 @@ fn names(dir: &Path) -> Vec<String> {
     names
 }
 
+/// No staging folder, old site or temporary file is left beside the site.
+fn assert_nothing_hidden_left(dir: &Path) {
+    let hidden: Vec<String> = names(dir)
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "left behind: {hidden:?}");
+}
+
 #[test]
 fn a_folder_of_other_files_is_refused_not_emptied() {
     let project = Project::new().file("content/index.md", "# Hi\n");
@@ -68,11 +77,7 @@ fn a_site_playbook_built_is_replaced_and_carries_the_marker() {
     project.build().succeeds();
     assert!(!project.out("old.html").exists(), "the old site is gone");
     assert!(project.out(MARKER).is_file());
-    let hidden: Vec<String> = names(project.path())
-        .into_iter()
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(hidden.is_empty(), "left behind: {hidden:?}");
+    assert_nothing_hidden_left(project.path());
 }
 
 #[test]
@@ -300,11 +305,7 @@ fn running_out_of_open_files_says_so() {
         }
     }
     project.build().succeeds();
-    let hidden: Vec<String> = names(project.path())
-        .into_iter()
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(hidden.is_empty(), "left behind: {hidden:?}");
+    assert_nothing_hidden_left(project.path());
 }
 
 #[test]
