@@ -86,7 +86,7 @@ fn orphans(site: &Site) -> Vec<Diagnostic> {
         .flat_map(|(_, entry)| entry.rendered.targets.iter().map(String::as_str))
         .collect();
     let mut found = Vec::new();
-    for page in &site.book.pages {
+    for page in site.pages() {
         // Home and section pages are reached through the navigation.
         if page.is_index || linked.contains(page.path.as_str()) {
             continue;
@@ -115,9 +115,7 @@ fn orphans(site: &Site) -> Vec<Diagnostic> {
 }
 
 fn descriptions(site: &Site) -> Vec<Diagnostic> {
-    site.book
-        .pages
-        .iter()
+    site.pages()
         .filter(|p| p.front.description.as_deref().is_none_or(|d| d.trim().is_empty()))
         .map(|page| {
             Diagnostic::warning("check::description", format!("`{}` has no description", page.source.name))
@@ -135,13 +133,13 @@ pub fn translations(site: &Site) -> Vec<Diagnostic> {
     // One pass to index the pages by (source key, language), so the scan
     // is linear in the number of pages.
     let mut by_key: HashMap<(&str, &str), &crate::content::Page> = HashMap::new();
-    for page in &book.pages {
+    for page in site.pages() {
         by_key
             .entry((page.key.as_str(), page.lang.as_str()))
             .or_insert(page);
     }
     let mut found = Vec::new();
-    for (_, source) in book.pages_in(default) {
+    for (_, source) in site.pages_in(default) {
         for language in book.languages.iter().skip(1) {
             let translation = by_key.get(&(source.key.as_str(), language.code.as_str()));
             match translation {

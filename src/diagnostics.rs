@@ -542,7 +542,7 @@ const SUGGESTION_BUDGET: usize = 10_000_000;
 /// budget, so a file with thousands of wrong names costs time linear in its
 /// size, not in its errors times its names. Only the first
 /// [`MAX_PER_FILE`] asks are answered (the rest are not printed), and all of
-/// them together compare at most [`SUGGESTION_BUDGET`] units of text.
+/// them together compare at most `SUGGESTION_BUDGET` units of text.
 #[derive(Debug, Clone)]
 pub struct Suggestions {
     asks: usize,

@@ -99,7 +99,7 @@ impl YamlError {
 /// Deserializes `text`. An empty document deserializes like an empty mapping.
 ///
 /// Every YAML text the project reads comes through here, so the limits of
-/// [`screen`] hold for all of them.
+/// `screen` hold for all of them.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     let source = if text.trim().is_empty() { "{}" } else { text };
     screen(source)?;

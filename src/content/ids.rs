@@ -1,14 +1,14 @@
-//! Typed indices into a [`Book`](super::Book): a [`PageId`] names a page
-//! of `book.pages` (and its rendition in a built site), a [`LangId`] a
-//! language of `book.languages` (and everything kept per language: theme
-//! strings, navigation trees), an [`AssetId`] a file of `book.assets`.
+//! Typed indices: a [`PageId`] names a page of the loaded pages (and its
+//! entry in a built site), a [`LangId`] a language of `book.languages`
+//! (and everything kept per language: theme strings, navigation trees),
+//! an [`AssetId`] a file of `book.assets`.
 //! They cannot be mixed up with each other or with a position in some
 //! other list.
 
 use std::marker::PhantomData;
 use std::ops::{Index, IndexMut};
 
-/// A page: its position in `book.pages`, in reading order.
+/// A page: its position among the pages, in reading order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PageId(usize);
 
@@ -25,7 +25,7 @@ impl PageId {
         PageId(index)
     }
 
-    /// The position in `book.pages`.
+    /// The position among the pages.
     pub const fn index(self) -> usize {
         self.0
     }

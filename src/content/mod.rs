@@ -1,14 +1,15 @@
 //! The content tree: every page and asset under `content/`, read once.
 //!
-//! Loading turns the folder into a [`Book`]: pages with parsed front matter,
-//! their languages and output paths, the assets to copy, and the reading
-//! order. It reports every problem it finds rather than the first. It does
+//! [`load`] turns the folder into [`Loaded`]: the pages with parsed front
+//! matter, their languages and output paths, in reading order; and the
+//! [`Book`] around them: settings, languages, navigation and the assets to
+//! copy. It reports every problem it finds rather than the first. It does
 //! not render markdown.
 //!
-//! A [`Book`] holds the source side of every page ([`Page`]), indexed by
-//! [`PageId`]; its languages are indexed by [`LangId`]. What rendering
-//! makes of a page lives in the site (`site::Rendition`), under the same
-//! [`PageId`]: the book is loaded first and stays as it was read.
+//! Pages are indexed by [`PageId`], languages by [`LangId`], assets by
+//! [`AssetId`]. The site takes the pages over: each becomes one record
+//! there (`site::Entry`), its source together with what rendering made of
+//! it.
 
 pub mod ids;
 pub mod nav;
@@ -36,18 +37,27 @@ pub struct Asset {
     pub path: String,
 }
 
-/// Everything the build reads from a project.
+/// What a project is around its pages: its settings, languages, reading
+/// order and assets.
 #[derive(Debug, Clone)]
 pub struct Book {
     pub root: PathBuf,
     pub config: Config,
     /// The default language first.
     pub languages: IdVec<LangId, Language>,
-    /// Pages in reading order, the default language first.
-    pub pages: IdVec<PageId, Page>,
     pub assets: IdVec<AssetId, Asset>,
     /// One navigation tree per language.
     pub nav: IdVec<LangId, NavTree>,
+}
+
+/// Everything the build reads from a project.
+#[derive(Debug)]
+pub struct Loaded {
+    pub book: Book,
+    /// Pages in reading order, the default language first.
+    pub pages: IdVec<PageId, Page>,
+    /// Problems found while loading; errors among them left out pages.
+    pub problems: Vec<Diagnostic>,
 }
 
 /// What loading may include.
@@ -56,61 +66,61 @@ pub struct LoadOptions {
     pub drafts: bool,
 }
 
-impl Book {
-    /// Reads the project at `root`: `book.yaml` and `content/`.
-    ///
-    /// A broken `book.yaml` stops here. Problems with single pages do not:
-    /// the book comes back without those pages, together with the problems,
-    /// so one run can report every bad page.
-    pub fn load(
-        root: &Path,
-        options: LoadOptions,
-    ) -> Result<(Book, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let config = Config::load(root)?;
-        Ok(Book::load_with(root, config, options))
-    }
+/// Reads the project at `root`: `book.yaml` and `content/`.
+///
+/// A broken `book.yaml` stops here. Problems with single pages do not: the
+/// book comes back without those pages, together with the problems, so one
+/// run can report every bad page.
+pub fn load(root: &Path, options: LoadOptions) -> Result<Loaded, Vec<Diagnostic>> {
+    let config = Config::load(root)?;
+    Ok(load_with(root, config, options))
+}
 
-    pub fn load_with(root: &Path, config: Config, options: LoadOptions) -> (Book, Vec<Diagnostic>) {
-        let languages = config.languages();
-        let content_dir = root.join(CONTENT_DIR);
-        let (files, mut problems) = walk(root, &content_dir);
+fn load_with(root: &Path, config: Config, options: LoadOptions) -> Loaded {
+    let languages = config.languages();
+    let content_dir = root.join(CONTENT_DIR);
+    let (files, mut problems) = walk(root, &content_dir);
 
-        let lang_codes: Vec<&str> = languages.iter().map(|l| l.code.as_str()).collect();
-        let default_lang = languages[0].code.as_str();
-        let results: Vec<Result<Option<Page>, Diagnostic>> = files
-            .pages
-            .par_iter()
-            .map(|(path, rel)| read_page(root, path, rel, &lang_codes, default_lang, options))
-            .collect();
-        let mut pages = Vec::with_capacity(results.len());
-        for result in results {
-            match result {
-                Ok(Some(page)) => pages.push(page),
-                Ok(None) => {}
-                Err(d) => problems.push(d),
-            }
+    let lang_codes: Vec<&str> = languages.iter().map(|l| l.code.as_str()).collect();
+    let default_lang = languages[0].code.as_str();
+    let results: Vec<Result<Option<Page>, Diagnostic>> = files
+        .pages
+        .par_iter()
+        .map(|(path, rel)| read_page(root, path, rel, &lang_codes, default_lang, options))
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(Some(page)) => pages.push(page),
+            Ok(None) => {}
+            Err(d) => problems.push(d),
         }
-        problems.extend(duplicate_outputs(&pages, &files.assets));
-
-        let (nav, order, nav_problems) = nav::build(&config, &languages, &pages);
-        problems.extend(nav_problems);
-        let mut slots: Vec<Option<Page>> = pages.into_iter().map(Some).collect();
-        let pages: Vec<Page> = order
-            .iter()
-            .filter_map(|&i| slots[i.index()].take())
-            .collect();
-        let nav = nav::renumber(nav, &order);
-        let book = Book {
-            root: root.to_path_buf(),
-            config,
-            languages: languages.into(),
-            pages: pages.into(),
-            assets: files.assets.into(),
-            nav: nav.into(),
-        };
-        (book, problems)
     }
+    problems.extend(duplicate_outputs(&pages, &files.assets));
 
+    let (nav, order, nav_problems) = nav::build(&config, &languages, &pages);
+    problems.extend(nav_problems);
+    let mut slots: Vec<Option<Page>> = pages.into_iter().map(Some).collect();
+    let pages: Vec<Page> = order
+        .iter()
+        .filter_map(|&i| slots[i.index()].take())
+        .collect();
+    let nav = nav::renumber(nav, &order);
+    let book = Book {
+        root: root.to_path_buf(),
+        config,
+        languages: languages.into(),
+        assets: files.assets.into(),
+        nav: nav.into(),
+    };
+    Loaded {
+        book,
+        pages: pages.into(),
+        problems,
+    }
+}
+
+impl Book {
     pub fn language(&self, code: &str) -> &Language {
         self.lang(self.lang_id(code))
     }
@@ -143,42 +153,12 @@ impl Book {
         &self.nav[id]
     }
 
-    pub fn page(&self, id: PageId) -> &Page {
-        &self.pages[id]
-    }
-
-    pub fn page_mut(&mut self, id: PageId) -> &mut Page {
-        &mut self.pages[id]
-    }
-
-    /// Every page, in reading order.
-    pub fn page_ids(&self) -> impl DoubleEndedIterator<Item = PageId> + ExactSizeIterator {
-        self.pages.ids()
-    }
-
-    /// Every page with its id, in reading order.
-    pub fn pages_with_ids(&self) -> impl Iterator<Item = (PageId, &Page)> {
-        self.pages.iter_ids()
-    }
-
     /// The asset at content-relative path `path`.
     pub fn asset_at(&self, path: &str) -> Option<AssetId> {
         self.assets
             .iter_ids()
             .find(|(_, a)| a.path == path)
             .map(|(id, _)| id)
-    }
-
-    /// The page at content-relative path `path`.
-    pub fn page_at(&self, path: &str) -> Option<PageId> {
-        self.pages_with_ids()
-            .find(|(_, p)| p.path == path)
-            .map(|(id, _)| id)
-    }
-
-    /// Pages of one language, in reading order.
-    pub fn pages_in<'a>(&'a self, code: &'a str) -> impl Iterator<Item = (PageId, &'a Page)> + 'a {
-        self.pages_with_ids().filter(move |(_, p)| p.lang == code)
     }
 }
 

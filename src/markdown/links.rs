@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::content::{Book, IdVec, Page, PageId};
+use crate::content::{Asset, AssetId, IdVec, Page, PageId};
 use crate::diagnostics::Diagnostic;
 use crate::html::percent_decode;
 use crate::site::context::relative_href;
@@ -62,7 +62,7 @@ impl Href {
     }
 }
 
-/// Resolves links against the book's pages and assets.
+/// Resolves links against the pages and assets of a book.
 pub struct Linker<'a> {
     pages: HashMap<&'a str, PageId>,
     outputs: IdVec<PageId, &'a str>,
@@ -72,9 +72,14 @@ pub struct Linker<'a> {
 }
 
 impl<'a> Linker<'a> {
-    pub fn new(book: &'a Book) -> Self {
+    /// `pages` are every page of the book, in id order.
+    pub fn new(
+        pages: impl IntoIterator<Item = &'a Page>,
+        assets: &'a IdVec<AssetId, Asset>,
+    ) -> Self {
+        let pages: IdVec<PageId, &Page> = pages.into_iter().collect();
         let mut folders = HashSet::new();
-        for page in &book.pages {
+        for page in &pages {
             let mut folder = page.section.as_str();
             // A folder already known has its parents known too.
             while !folders.contains(folder) {
@@ -87,13 +92,13 @@ impl<'a> Linker<'a> {
             }
         }
         Linker {
-            pages: book
-                .pages_with_ids()
+            pages: pages
+                .iter_ids()
                 .map(|(id, p)| (p.path.as_str(), id))
                 .collect(),
-            outputs: book.pages.iter().map(|p| p.output.as_str()).collect(),
-            paths: book.pages.iter().map(|p| p.path.as_str()).collect(),
-            assets: book.assets.iter().map(|a| a.path.as_str()).collect(),
+            outputs: pages.iter().map(|p| p.output.as_str()).collect(),
+            paths: pages.iter().map(|p| p.path.as_str()).collect(),
+            assets: assets.iter().map(|a| a.path.as_str()).collect(),
             folders,
         }
     }

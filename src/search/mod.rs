@@ -36,7 +36,6 @@ pub fn write_index(site: &Site, dir: &Path) -> Result<usize, OutputError> {
         // Page URLs are read by search.js after the page's way to the
         // root, like every other relative link.
         let pages: Vec<(PageId, String)> = site
-            .book
             .pages_in(&language.code)
             .map(|(id, page)| (id, relative_href("", &page.output)))
             .collect();

@@ -353,7 +353,7 @@ struct Rebuilder<R: Reporter> {
 impl<R: Reporter> Rebuilder<R> {
     fn run(mut self, ready: tokio::sync::oneshot::Sender<Option<usize>>) {
         let built = match self.update(Vec::new()) {
-            Ok(_) => self.session.as_ref().map(|s| s.site().book.pages.len()),
+            Ok(_) => self.session.as_ref().map(|s| s.site().page_count()),
             Err(problem) => {
                 self.report(problem);
                 if let Err(err) = write_placeholder(&self.out) {
@@ -480,7 +480,7 @@ impl<R: Reporter> Rebuilder<R> {
                 None => {
                     let started = Instant::now();
                     let session = Session::start(&self.root, self.options.clone(), &self.out)?;
-                    let rendered = session.site().book.pages.len();
+                    let rendered = session.site().page_count();
                     self.session = Some(session);
                     Ok(Some(Applied {
                         update: Update::All,

@@ -203,7 +203,7 @@ impl<R: Reporter> Publisher<R> {
                 })
             })?;
             let session = Session::start(&self.root, self.options.clone(), &out)?;
-            let pages = session.site().book.pages.len();
+            let pages = session.site().page_count();
             self.session = Some(session);
             return Ok(Some(format!(
                 "built {pages} page{}",

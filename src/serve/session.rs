@@ -148,7 +148,7 @@ impl Session {
             let mut shown: Vec<String> = dirty
                 .pages
                 .iter()
-                .map(|&id| site.book.page(id).output.clone())
+                .map(|&id| site.page(id).output.clone())
                 .collect();
             for &l in &dirty.languages {
                 shown.extend(self.language_pages(l));

@@ -252,7 +252,7 @@ impl<'a> Shared<'a> {
         let book = &site.book;
         let mut folder_index = IdVec::new();
         let mut order = IdVec::new();
-        let mut position: IdVec<PageId, usize> = book.pages.iter().map(|_| 0).collect();
+        let mut position: IdVec<PageId, usize> = site.page_ids().map(|_| 0).collect();
         for tree in &book.nav {
             let mut map: HashMap<&str, PageId> = HashMap::new();
             for node in tree.root.descendants() {
@@ -263,7 +263,7 @@ impl<'a> Shared<'a> {
                 }
             }
             // Only index pages stand for folders.
-            map.retain(|_, &mut page| book.page(page).is_index);
+            map.retain(|_, &mut page| site.page(page).is_index);
             folder_index.push(map);
             let reading = tree.reading_order();
             for (pos, &page) in reading.iter().enumerate() {
@@ -272,8 +272,11 @@ impl<'a> Shared<'a> {
             order.push(reading);
         }
         let mut translations: HashMap<&str, Vec<PageId>> = HashMap::new();
-        for (id, page) in book.pages_with_ids() {
-            translations.entry(page.key.as_str()).or_default().push(id);
+        for (id, entry) in site.entries() {
+            translations
+                .entry(entry.page.key.as_str())
+                .or_default()
+                .push(id);
         }
         let version = |hash: &str| {
             if options.fixed_asset_urls {
@@ -325,7 +328,7 @@ impl<'a> Shared<'a> {
     }
 
     pub fn link(&self, page: PageId, root: &str) -> LinkView {
-        let p = self.site.book.page(page);
+        let p = self.site.page(page);
         LinkView {
             title: self.site.entry(page).title.clone(),
             href: relative_href(root, &p.output),
@@ -416,8 +419,8 @@ impl<'a> Shared<'a> {
     pub fn page_html(&self, id: PageId) -> Result<String, Diagnostic> {
         let site = self.site;
         let book = &site.book;
-        let page = book.page(id);
         let entry = site.entry(id);
+        let page = &entry.page;
         let rendered = &entry.rendered;
         let lang = page.lang.as_str();
         let li = self.lang_id(lang);
@@ -456,7 +459,7 @@ impl<'a> Shared<'a> {
             siblings
                 .iter()
                 .copied()
-                .find(|&s| book.page(s).lang == code)
+                .find(|&s| site.page(s).lang == code)
         };
         // Search engines read hreflang only with absolute URLs, so
         // without base_url there are none.
@@ -467,7 +470,7 @@ impl<'a> Shared<'a> {
                 .filter_map(|language| {
                     translation(&language.code).map(|t| Alternate {
                         lang: language.code.clone(),
-                        href: join_url(base, &book.page(t).output),
+                        href: join_url(base, &site.page(t).output),
                     })
                 })
                 .collect(),
@@ -509,7 +512,7 @@ impl<'a> Shared<'a> {
             lang,
             root,
             None,
-            |code| translation(code).map(|t| book.page(t).output.clone()),
+            |code| translation(code).map(|t| site.page(t).output.clone()),
             own,
         );
         site.theme.render("page.html", view)
@@ -517,7 +520,6 @@ impl<'a> Shared<'a> {
 
     /// The home page's groups: the language's pages by kind, in reading order.
     fn groups(&self, li: LangId, root: &str) -> Vec<GroupView<'a>> {
-        let book = &self.site.book;
         let strings = self.site.strings_of(li);
         Kind::ALL
             .iter()
@@ -528,7 +530,10 @@ impl<'a> Shared<'a> {
                 pages: self.order[li]
                     .iter()
                     .copied()
-                    .filter(|&p| !book.page(p).is_index && book.page(p).front.kind == kind)
+                    .filter(|&p| {
+                        let page = self.site.page(p);
+                        !page.is_index && page.front.kind == kind
+                    })
                     .map(|p| self.link(p, root))
                     .collect(),
             })

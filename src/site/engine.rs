@@ -40,7 +40,7 @@ use crate::theme::{Bundle, Theme};
 
 use super::context::{self, Shared};
 use super::output::{self, OutputError};
-use super::{BuildOptions, Rendition, Site, extras};
+use super::{BuildOptions, Entry, Site, extras};
 
 /// What a change made out of date in the written site.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -235,7 +235,7 @@ impl Engine {
     fn reload(&mut self) -> Result<(Dirty, usize), Failure> {
         let site = Site::load(&self.root, &self.options).map_err(Failure::Content)?;
         self.site = site;
-        Ok((Dirty::everything(), self.site.book.pages.len()))
+        Ok((Dirty::everything(), self.site.page_count()))
     }
 
     fn restyle(&mut self) -> Result<(Dirty, usize), Failure> {
@@ -269,7 +269,7 @@ impl Engine {
                 }
                 continue;
             }
-            let Some(index) = self.site.book.page_at(&rel) else {
+            let Some(index) = self.site.page_at(&rel) else {
                 return self.reload();
             };
             if !exists {
@@ -299,7 +299,7 @@ impl Engine {
         // Render the edits, then swap them in, keeping the old pages to put
         // back if the result does not check. Body edits move no page, so
         // one linker serves them all.
-        let linker = Linker::new(&self.site.book);
+        let linker = Linker::new(self.site.pages(), &self.site.book.assets);
         let rendered: Vec<(PageId, Page, Rendered)> = edits
             .into_iter()
             .map(|(index, page)| {
@@ -309,26 +309,26 @@ impl Engine {
             })
             .collect();
         drop(linker);
-        let mut previous: Vec<(PageId, Page, Rendition)> = Vec::new();
+        let mut previous: Vec<(PageId, Entry)> = Vec::new();
         for (index, page, rendered) in rendered {
-            let rendition = Rendition::new(&page, rendered);
-            let (old_page, old) = self.site.replace_page(index, page, rendition);
-            previous.push((index, old_page, old));
+            let old = self.site.replace_page(index, Entry::new(page, rendered));
+            previous.push((index, old));
         }
-        let edited: Vec<PageId> = previous.iter().map(|(i, ..)| *i).collect();
+        let edited: Vec<PageId> = previous.iter().map(|(i, _)| *i).collect();
         self.site.recheck_anchors(&edited);
-        let restore = |site: &mut Site, previous: Vec<(PageId, Page, Rendition)>| {
-            for (index, page, rendition) in previous.into_iter().rev() {
-                site.replace_page(index, page, rendition);
+        let restore = |site: &mut Site, previous: Vec<(PageId, Entry)>| {
+            for (index, entry) in previous.into_iter().rev() {
+                site.replace_page(index, entry);
             }
             site.recheck_anchors(&edited);
         };
         // What other pages show of each edited page.
         let mut shown = context::Dependents::default();
-        for (index, old_page, old) in &previous {
-            let page = self.site.book.page(*index);
-            let old = context::PageMeta::of(old_page, &old.title);
-            let new = context::PageMeta::of(page, &self.site.entry(*index).title);
+        for (index, old) in &previous {
+            let entry = self.site.entry(*index);
+            let page = &entry.page;
+            let old = context::PageMeta::of(&old.page, &old.title);
+            let new = context::PageMeta::of(page, &entry.title);
             let changed = context::dependents(&old, &new);
             if changed.order {
                 // The reading order and navigation trees come from loading.
@@ -341,7 +341,7 @@ impl Engine {
             if changed.language_pages {
                 dirty
                     .pages
-                    .extend(self.site.book.pages_in(&page.lang).map(|(i, _)| i));
+                    .extend(self.site.pages_in(&page.lang).map(|(i, _)| i));
             }
             if changed.sidebar {
                 dirty.sidebars.insert(lang);
@@ -453,7 +453,7 @@ fn write_files(
     let bundle = site.bundle();
     let shared = Shared::new(site, &bundle, options);
     let pages: Vec<PageId> = if dirty.everything {
-        site.book.page_ids().collect()
+        site.page_ids().collect()
     } else {
         dirty.pages.iter().copied().collect()
     };
@@ -548,7 +548,7 @@ fn write_pages(
         .into_par_iter()
         .map(|i| {
             let html = shared.page_html(i).map_err(OutputError::Template)?;
-            output::write(&dir.join(&site.book.page(i).output), html.as_bytes())
+            output::write(&dir.join(&site.page(i).output), html.as_bytes())
         })
         .collect()
 }

@@ -40,7 +40,7 @@ fn toc_list(site: &Site, lang: &str, root: &str) -> String {
                         let _ = write!(
                             out,
                             "<a href=\"{}\">{}</a>",
-                            escape(&relative_href(root, &site.book.page(p).output)),
+                            escape(&relative_href(root, &site.page(p).output)),
                             escape(&site.entry(p).title)
                         );
                     }
@@ -125,7 +125,6 @@ pub fn write_language(
 
     let print_root: Arc<str> = root.as_str().into();
     let articles = site
-        .book
         .pages_in(lang)
         .map(|(id, page)| {
             let entry = site.entry(id);
@@ -290,7 +289,7 @@ fn sitemap(site: &Site, base: &str) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for page in &site.book.pages {
+    for page in site.pages() {
         let _ = writeln!(
             out,
             "  <url><loc>{}</loc></url>",

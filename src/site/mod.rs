@@ -6,10 +6,11 @@
 //! build is the engine applied to everything; `serve` and `build --watch`
 //! keep it alive and re-render only what a change touches.
 //!
-//! A page is two records under one [`PageId`]: its source ([`Page`], in
-//! [`Book`], read by loading) and its [`Rendition`] (the rendered HTML and
-//! the title, in [`Site`], made by rendering). Languages are [`LangId`]s
-//! into `book.languages`, and into everything kept per language.
+//! Each page is one [`Entry`] of the site, under its [`PageId`]: its
+//! source, its rendered HTML and its title. The [`Book`] beside them holds
+//! what is not a page: settings, languages, navigation and assets.
+//! Languages are [`LangId`]s into `book.languages`, and into everything
+//! kept per language.
 
 pub mod context;
 pub mod engine;
@@ -24,7 +25,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::content::{Book, IdVec, LangId, LoadOptions, Page, PageId};
+use crate::content::{self, Book, IdVec, LangId, LoadOptions, Loaded, Page, PageId};
 use crate::diagnostics::{self, Diagnostic};
 use crate::markdown::{self, LinkTarget, Linker, Rendered};
 use crate::theme::{Bundle, Strings, Theme};
@@ -80,7 +81,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, BuildEr
     let out = engine.publish(&Dirty::everything(), &out)?;
     let site = engine.into_site();
     Ok(BuildReport {
-        pages: site.book.pages.len(),
+        pages: site.page_count(),
         out,
         translations: crate::check::translations(&site),
         timings: site.timings(),
@@ -93,19 +94,16 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<BuildReport, BuildEr
 /// cheap next to loading: rendered pages and the theme are shared.
 pub struct Site {
     pub book: Book,
+    /// Every page, in reading order.
+    pages: IdVec<PageId, Entry>,
     pub theme: Arc<Theme>,
     /// Theme strings per language.
     pub strings: IdVec<LangId, Strings>,
-    /// What rendering made of each page, by [`PageId`] like `book.pages`.
-    renditions: IdVec<PageId, Rendition>,
     pub warnings: Vec<Diagnostic>,
     /// The warnings of loading (the content walk, the theme's strings),
     /// which no re-render of a page changes: [`Site::check`] reports them
     /// again with each page edit.
     load_warnings: Vec<Diagnostic>,
-    /// Per page: its links whose `#anchor` its target lacks. Kept, so that
-    /// an edit re-checks only the links from and to the pages it changed.
-    anchor_problems: IdVec<PageId, Vec<Diagnostic>>,
     timings: Mutex<Vec<(&'static str, Duration)>>,
 }
 
@@ -113,12 +111,11 @@ impl Clone for Site {
     fn clone(&self) -> Self {
         Site {
             book: self.book.clone(),
+            pages: self.pages.clone(),
             theme: Arc::clone(&self.theme),
             strings: self.strings.clone(),
-            renditions: self.renditions.clone(),
             warnings: self.warnings.clone(),
             load_warnings: self.load_warnings.clone(),
-            anchor_problems: self.anchor_problems.clone(),
             timings: Mutex::new(Vec::new()),
         }
     }
@@ -128,12 +125,12 @@ impl Site {
     pub fn load(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
         let drafts = options.drafts;
         let started = Instant::now();
-        let (book, load_problems) = Book::load(root, LoadOptions { drafts })?;
-        let theme = Theme::load(root, &book.config.book.theme)?;
-        let loaded = started.elapsed();
-        let site = Site::render(book, theme, load_problems)?;
-        site.time("load", loaded);
-        site.time("render and check", started.elapsed() - loaded);
+        let loaded = content::load(root, LoadOptions { drafts })?;
+        let theme = Theme::load(root, &loaded.book.config.book.theme)?;
+        let load_took = started.elapsed();
+        let site = Site::render(loaded, theme)?;
+        site.time("load", load_took);
+        site.time("render and check", started.elapsed() - load_took);
         Ok(site)
     }
 
@@ -149,13 +146,14 @@ impl Site {
         self.timings.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
-    /// Renders every page and checks the links between them. `problems`
-    /// holds earlier ones (from loading), reported together with these.
-    pub fn render(
-        book: Book,
-        theme: Theme,
-        problems: Vec<Diagnostic>,
-    ) -> Result<Site, Vec<Diagnostic>> {
+    /// Renders every page and checks the links between them. The problems
+    /// of loading are reported together with these.
+    pub fn render(loaded: Loaded, theme: Theme) -> Result<Site, Vec<Diagnostic>> {
+        let Loaded {
+            book,
+            pages,
+            problems,
+        } = loaded;
         let strings: IdVec<LangId, Strings> = book
             .languages
             .iter()
@@ -167,32 +165,31 @@ impl Site {
             .lang_ids()
             .map(|l| (book.lang(l).code.as_str(), l))
             .collect();
-        let linker = Linker::new(&book);
-        let renditions: Vec<Rendition> = book
-            .pages
+        let linker = Linker::new(&pages, &book.assets);
+        let rendered: Vec<Rendered> = pages
             .as_slice()
             .par_iter()
             .map(|page| {
                 let strings = &strings[lang_index[page.lang.as_str()]];
-                Rendition::new(page, markdown::render(page, &linker, &theme, strings))
+                markdown::render(page, &linker, &theme, strings)
             })
             .collect();
-        let renditions = IdVec::from(renditions);
+        drop(linker);
+        let pages = pages
+            .into_iter()
+            .zip(rendered)
+            .map(|(page, rendered)| Entry::new(page, rendered))
+            .collect();
         let mut site = Site {
             book,
+            pages,
             theme: Arc::new(theme),
             strings,
-            renditions,
             warnings: Vec::new(),
             load_warnings: problems.iter().filter(|d| !d.is_error()).cloned().collect(),
-            anchor_problems: IdVec::new(),
             timings: Mutex::new(Vec::new()),
         };
-        site.anchor_problems = site
-            .book
-            .page_ids()
-            .map(|id| check_anchors(&site.book, &site.renditions, id))
-            .collect();
+        site.check_anchors_of(site.page_ids().collect());
         let problems = site.problems(problems);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
@@ -201,27 +198,52 @@ impl Site {
         Ok(site)
     }
 
-    /// What rendering made of page `id`.
-    pub fn entry(&self, id: PageId) -> &Rendition {
-        &self.renditions[id]
+    /// Page `id`: its source, rendering and title.
+    pub fn entry(&self, id: PageId) -> &Entry {
+        &self.pages[id]
     }
 
-    /// Every page's rendition, by id.
-    pub fn entries(&self) -> impl Iterator<Item = (PageId, &Rendition)> {
-        self.renditions.iter_ids()
+    /// Every page with its id, in reading order.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = (PageId, &Entry)> {
+        self.pages.iter_ids()
     }
 
-    /// Puts in a page and its rendition in place of page `id`'s, and
-    /// returns the ones it replaced.
-    pub(crate) fn replace_page(
-        &mut self,
-        id: PageId,
-        page: Page,
-        rendition: Rendition,
-    ) -> (Page, Rendition) {
-        let old_page = std::mem::replace(self.book.page_mut(id), page);
-        let old = std::mem::replace(&mut self.renditions[id], rendition);
-        (old_page, old)
+    /// The source of page `id`.
+    pub fn page(&self, id: PageId) -> &Page {
+        &self.pages[id].page
+    }
+
+    /// Every page's id, in reading order.
+    pub fn page_ids(&self) -> impl DoubleEndedIterator<Item = PageId> + ExactSizeIterator + use<> {
+        self.pages.ids()
+    }
+
+    /// Every page's source, in reading order.
+    pub fn pages(&self) -> impl DoubleEndedIterator<Item = &Page> + ExactSizeIterator {
+        self.pages.iter().map(|entry| &entry.page)
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// The page at content-relative path `path`.
+    pub fn page_at(&self, path: &str) -> Option<PageId> {
+        self.entries()
+            .find(|(_, entry)| entry.page.path == path)
+            .map(|(id, _)| id)
+    }
+
+    /// Pages of one language, in reading order.
+    pub fn pages_in<'a>(&'a self, code: &'a str) -> impl Iterator<Item = (PageId, &'a Page)> + 'a {
+        self.entries()
+            .map(|(id, entry)| (id, &entry.page))
+            .filter(move |(_, page)| page.lang == code)
+    }
+
+    /// Puts `entry` in place of page `id`, and returns the one it replaced.
+    pub(crate) fn replace_page(&mut self, id: PageId, entry: Entry) -> Entry {
+        std::mem::replace(&mut self.pages[id], entry)
     }
 
     /// The theme strings of language `lang`.
@@ -251,7 +273,7 @@ impl Site {
         if changed.is_empty() {
             return;
         }
-        let mut is_changed: IdVec<PageId, bool> = self.renditions.iter().map(|_| false).collect();
+        let mut is_changed: IdVec<PageId, bool> = self.pages.iter().map(|_| false).collect();
         for &id in changed {
             is_changed[id] = true;
         }
@@ -267,38 +289,55 @@ impl Site {
             })
             .map(|(id, _)| id)
             .collect();
-        for id in affected {
-            self.anchor_problems[id] = check_anchors(&self.book, &self.renditions, id);
+        self.check_anchors_of(affected);
+    }
+
+    /// Checks the anchors of the links from the pages `ids`, and keeps what
+    /// it finds with each page.
+    fn check_anchors_of(&mut self, ids: Vec<PageId>) {
+        let found: Vec<Vec<Diagnostic>> = ids
+            .iter()
+            .map(|&id| check_anchors(&self.pages, id))
+            .collect();
+        for (id, found) in ids.into_iter().zip(found) {
+            self.pages[id].anchor_problems = found;
         }
     }
 
     /// Every problem: from loading, from each page, and across pages.
     fn problems(&self, load_problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let mut problems = load_problems;
-        for entry in &self.renditions {
+        for entry in &self.pages {
             problems.extend(entry.rendered.diagnostics.iter().cloned());
-        }
-        for found in &self.anchor_problems {
-            problems.extend(found.iter().cloned());
+            problems.extend(entry.anchor_problems.iter().cloned());
         }
         diagnostics::sort(&mut problems);
         problems
     }
 }
 
-/// What rendering made of one page: the other half of its [`Page`].
+/// One page of the site: its source, and what rendering made of it.
 #[derive(Debug, Clone)]
-pub struct Rendition {
+pub struct Entry {
+    pub page: Page,
+    /// Shared with snapshots of the site (see [`Site`]'s clone).
     pub rendered: Arc<Rendered>,
     /// See [`title_of`].
     pub title: String,
+    /// The links of the page whose `#anchor` their target lacks. Kept, so
+    /// that an edit re-checks only the links from and to the pages it
+    /// changed ([`Site::recheck_anchors`]).
+    anchor_problems: Vec<Diagnostic>,
 }
 
-impl Rendition {
-    pub fn new(page: &Page, rendered: Rendered) -> Rendition {
-        Rendition {
-            title: title_of(page, &rendered),
+impl Entry {
+    /// A rendered page, its links' anchors not checked yet.
+    pub fn new(page: Page, rendered: Rendered) -> Entry {
+        Entry {
+            title: title_of(&page, &rendered),
             rendered: Arc::new(rendered),
+            page,
+            anchor_problems: Vec::new(),
         }
     }
 }
@@ -318,26 +357,22 @@ pub fn copy_asset(asset: &crate::content::Asset, dir: &Path) -> Result<(), Outpu
     output::copy(&asset.source, &dir.join(&asset.path))
 }
 
-/// Checks the `#anchor` of every internal link of page `i` against the
+/// Checks the `#anchor` of every internal link of page `id` against the
 /// ids its target page really has.
-fn check_anchors(
-    book: &Book,
-    renditions: &IdVec<PageId, Rendition>,
-    id: PageId,
-) -> Vec<Diagnostic> {
+fn check_anchors(pages: &IdVec<PageId, Entry>, id: PageId) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let (page, r) = (book.page(id), &renditions[id].rendered);
+    let (page, r) = (&pages[id].page, &pages[id].rendered);
     let mut suggestions = diagnostics::Suggestions::default();
     for link in &r.links {
         let target = match link.target {
             LinkTarget::Page(t) => t,
             LinkTarget::SamePage => id,
         };
-        let anchors = &renditions[target].rendered.anchors;
+        let anchors = &pages[target].rendered.anchors;
         if anchors.contains(&link.anchor) {
             continue;
         }
-        let target_name = &book.page(target).source.name;
+        let target_name = &pages[target].page.source.name;
         let d = Diagnostic::error(
             "link::missing-anchor",
             format!(

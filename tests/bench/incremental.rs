@@ -30,7 +30,7 @@ fn main() {
         Ok(session) => session,
         Err(_) => panic!("the project does not build"),
     };
-    let pages = session.site().book.pages.len();
+    let pages = session.site().page_count();
     println!(
         "initial build of {pages} pages: {} ms",
         started.elapsed().as_millis()
@@ -38,9 +38,7 @@ fn main() {
 
     let page = session
         .site()
-        .book
-        .pages
-        .iter()
+        .pages()
         .find(|p| !p.is_index)
         .map(|p| root.join("content").join(&p.path))
         .expect("a page to edit");

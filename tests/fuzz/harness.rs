@@ -7,12 +7,13 @@
 //! becomes U+FFFD), runs the same code the build runs and renders every
 //! diagnostic, so slow error reporting shows up as well as panics.
 
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use playbook::blocks::{self, BlockContext, Fence};
 use playbook::config::Config;
 use playbook::content::page::parse_front_matter;
-use playbook::content::{Asset, Book, FrontMatter, Page};
+use playbook::content::{Asset, AssetId, FrontMatter, IdVec, Page, PageId};
 use playbook::diagnostics::{Diagnostic, SourceFile};
 use playbook::markdown::slug::IdSet;
 use playbook::markdown::{self, Linker, Rendered};
@@ -121,7 +122,8 @@ fn make_page(source: Arc<SourceFile>, front: FrontMatter, body: std::ops::Range<
     }
 }
 
-/// The book every input is rendered in, built once.
+/// The pages and assets every input is linked against, and the theme it
+/// is rendered with, made once.
 struct Fixture {
     linker: Linker<'static>,
     theme: Theme,
@@ -131,11 +133,6 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let config = Config::parse(SourceFile::new(
-            "book.yaml",
-            "title: Fuzz\nlanguages:\n  fi:\n    title: Sumea\n".to_string(),
-        ))
-        .expect("the fixture's book.yaml is valid");
         let pages = [
             ("index.md", "# Home\n\n## Start here\n"),
             ("how-to/index.md", "# How to\n"),
@@ -150,21 +147,18 @@ fn fixture() -> &'static Fixture {
             make_page(source, FrontMatter::default(), 0..len)
         })
         .collect();
-        let book = Box::leak(Box::new(Book {
-            root: std::path::PathBuf::from("/nonexistent-fuzz-root"),
-            languages: config.languages().into(),
-            config,
-            pages,
-            assets: vec![Asset {
+        let pages: &'static IdVec<PageId, Page> = Box::leak(Box::new(pages));
+        let assets: &'static IdVec<AssetId, Asset> = Box::leak(Box::new(
+            vec![Asset {
                 source: std::path::PathBuf::from("/nonexistent-fuzz-root/content/how-to/form.pdf"),
                 path: "how-to/form.pdf".to_string(),
             }]
             .into(),
-            nav: Default::default(),
-        }));
-        let theme = Theme::load(&book.root, "default").expect("the built-in theme loads");
+        ));
+        let theme = Theme::load(Path::new("/nonexistent-fuzz-root"), "default")
+            .expect("the built-in theme loads");
         Fixture {
-            linker: Linker::new(book),
+            linker: Linker::new(pages, assets),
             strings: theme.strings("en"),
             theme,
         }

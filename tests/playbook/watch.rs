@@ -29,13 +29,7 @@ fn a_page_in_an_ignored_folder_is_ignored_by_the_walk_and_the_watcher() {
         .file("content/#old#/y.md", "# Old\n");
     let root = project.path().canonicalize().unwrap();
     let (mut session, _served) = start(&project, BuildOptions::default());
-    let pages: Vec<&str> = session
-        .site()
-        .book
-        .pages
-        .iter()
-        .map(|p| p.path.as_str())
-        .collect();
+    let pages: Vec<&str> = session.site().pages().map(|p| p.path.as_str()).collect();
     assert_eq!(pages, ["index.md", "other.md"]);
     for path in ["content/notes~/x.md", "content/#old#/y.md"] {
         let full = root.join(path);
