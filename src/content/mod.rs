@@ -367,7 +367,7 @@ pub fn read_page(
         .with_help("check that the file exists and is readable")
     })?;
     let text = match crate::diagnostics::decode(&bytes) {
-        Ok(text) => text.to_string(),
+        Ok(text) => crate::markdown::replace_nul(text).into_owned(),
         Err(err) => {
             let valid = err.valid_up_to();
             let bad_len = err.error_len().unwrap_or(1);

@@ -20,8 +20,10 @@
 //! be in a template's output: every text a template prints is escaped
 //! (by printing, or by the `e` and `escape` filters), which turns NUL into
 //! U+FFFD ([`crate::html::escape`]), and markup passed in as a value has
-//! its NULs replaced the same way ([`Html::into_template_value`]):
-//! pulldown-cmark passes a NUL in the source on as it is.
+//! its NULs replaced the same way ([`Html::into_template_value`]). A page
+//! has none once read ([`super::replace_nul`]), but pulldown-cmark passes
+//! one on as it is, and a block's markdown can hold one written as a YAML
+//! escape (`"\0"`).
 //!
 //! Blocks write their markup through the same type: [`Html::id`] for an id
 //! value (`id="…"`, `href="#…"`, `for="…"`, `aria-labelledby="…"`,
@@ -184,7 +186,7 @@ impl MarkKind {
 impl Html {
     /// The markup as a safe value for a block template, its marks written
     /// into it. A NUL already in the markup (pulldown-cmark passes one on
-    /// from the source) becomes U+FFFD first, as a browser would read it.
+    /// from its text) becomes U+FFFD first, as a browser would read it.
     pub fn into_template_value(self) -> minijinja::Value {
         let mut text = String::with_capacity(self.html.len() + self.marks.len() * 2);
         let mut from = 0;

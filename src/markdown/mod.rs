@@ -17,6 +17,7 @@ pub mod links;
 pub mod marks;
 pub mod slug;
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -89,6 +90,23 @@ pub fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM
+}
+
+/// `text` with each NUL (U+0000) replaced by U+FFFD, as CommonMark asks
+/// for security (pulldown-cmark passes a NUL on as it is). A page's text
+/// goes through this once, as it is read ([`crate::content::read_page`]):
+/// before its front matter, body and blocks are parsed, and before any
+/// span is taken in it, so spans stay right, and lines and columns (which
+/// count characters) stay those of the file. A NUL written as a YAML
+/// escape (`"\0"`) exists only after parsing; escaping replaces it where
+/// it is written ([`crate::html::escape`], [`Html::into_template_value`]).
+/// Borrowed when there is no NUL.
+pub fn replace_nul(text: &str) -> Cow<'_, str> {
+    if text.contains('\0') {
+        Cow::Owned(text.replace('\0', "\u{FFFD}"))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// Renders one page's markdown body; `strings` are the theme's strings

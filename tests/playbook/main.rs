@@ -11,6 +11,7 @@ mod errors;
 mod fuzz_regressions;
 mod init;
 mod links;
+mod nul;
 mod output;
 mod properties;
 mod safety_input;
