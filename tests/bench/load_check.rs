@@ -13,10 +13,12 @@
 //! Content-Length, a page without `</html>`, or a failed connection.
 //! Exits 1 when any response was bad.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod serve;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -112,34 +114,6 @@ fn page_urls(root: &Path) -> Vec<String> {
         .collect();
     urls.sort();
     urls
-}
-
-fn start_serve(binary: &Path, root: &Path) -> (Child, u16) {
-    let mut child = Command::new(binary)
-        .args(["serve", "--port", "0"])
-        .arg(root)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|err| panic!("start {}: {err}", binary.display()));
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let port: u16 = loop {
-        let line = lines
-            .next()
-            .expect("serve prints its URL")
-            .expect("read line");
-        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-            break rest
-                .split('/')
-                .next()
-                .and_then(|p| p.parse().ok())
-                .expect("a port");
-        }
-    };
-    // Keep reading serve's output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, port)
 }
 
 /// Decodes a chunked body; None when it ends early.
@@ -239,7 +213,7 @@ fn main() {
     let original = std::fs::read_to_string(&edited).expect("read the edited page");
     let edited_url = format!("/{edited_rel}.html");
 
-    let (mut child, port) = start_serve(&binary, &root);
+    let (mut child, port) = serve::start(&binary, &root, Stdio::null());
     // The first build is done when serve prints its URL; wait for one page.
     let ready = Instant::now();
     while !matches!(fetch(port, &edited_url), Outcome::Ok) {

@@ -10,6 +10,8 @@
 //! once, when the last one took longer). Without `--gap`, 0.2 s. Prints the
 //! median, p95 and maximum of each rhythm, and a table row per rhythm.
 
+mod serve;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -41,31 +43,9 @@ fn main() {
         .unwrap_or_else(|_| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/playbook")
         });
-    let mut child = Command::new(&binary)
-        .args(["serve", "--port", "0"])
-        .arg(&root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start playbook serve");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let started = Instant::now();
-    let port: u16 = loop {
-        let line = lines
-            .next()
-            .expect("serve prints its URL")
-            .expect("read line");
-        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-            break rest
-                .split('/')
-                .next()
-                .and_then(|p| p.parse().ok())
-                .expect("a port");
-        }
-    };
+    let (mut child, port) = serve::start(&binary, &root, Stdio::inherit());
     println!("serve ready after {} ms", started.elapsed().as_millis());
-    // Keep reading serve's output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
 
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     write!(

@@ -13,6 +13,7 @@ mod init;
 mod links;
 mod nul;
 mod output;
+mod process;
 mod properties;
 mod safety_input;
 mod safety_output;

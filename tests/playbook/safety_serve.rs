@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::Project;
+use crate::process::Running;
 use crate::serve::{Server, project, settle};
 
 /// The cap serve puts on live-reload streams.
@@ -91,7 +92,8 @@ fn the_open_file_limit_is_raised_to_the_hard_limit() {
         .current_dir(project.path())
         .env("NO_COLOR", "1");
     let server = Server::spawn(command);
-    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.child.id())).unwrap();
+    let limits =
+        std::fs::read_to_string(format!("/proc/{}/limits", server.process.child.id())).unwrap();
     let line = limits
         .lines()
         .find(|l| l.starts_with("Max open files"))
@@ -155,11 +157,12 @@ fn listening_on_every_interface_warns() {
     let server = Server::spawn(Server::command(&project, &["--host", "0.0.0.0"]));
     assert!(
         server
+            .process
             .seen
             .iter()
             .any(|l| l.contains("warning: listening on every interface")),
         "{:?}",
-        server.seen
+        server.process.seen
     );
     // The URL shown is one a browser can open, and the Host check lets it in.
     assert!(server.get("/other.html").1.contains("First version."));
@@ -293,6 +296,7 @@ fn each_warning_shows_once_in_the_terminal_and_not_as_an_error() {
     // Warnings go to stderr and the URL to stdout, read on two threads:
     // the warning may arrive on either side of the URL.
     if !server
+        .process
         .seen
         .iter()
         .any(|l| l.contains("image has no alt text"))
@@ -315,11 +319,17 @@ fn each_warning_shows_once_in_the_terminal_and_not_as_an_error() {
     assert!(event.contains("reload"), "a warning is no error: {event}");
     server.wait_output("content/other.md:");
     let shown = server
+        .process
         .seen
         .iter()
         .filter(|l| l.contains("image has no alt text"))
         .count();
-    assert_eq!(shown, 2, "each warning once:\n{}", server.seen.join("\n"));
+    assert_eq!(
+        shown,
+        2,
+        "each warning once:\n{}",
+        server.process.seen.join("\n")
+    );
     drop(project);
 }
 
@@ -367,23 +377,6 @@ fn wait_for_staging(tmp: &Path) {
     panic!("no build started in {}", tmp.display());
 }
 
-fn signal(child: &std::process::Child, name: &str) {
-    Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-}
-
-fn wait_exit(child: &mut std::process::Child) -> std::process::ExitStatus {
-    for _ in 0..1200 {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("serve did not stop within a minute");
-}
-
 #[cfg(unix)]
 #[test]
 fn a_stop_during_a_full_rebuild_removes_the_temporary_folder() {
@@ -396,8 +389,10 @@ fn a_stop_during_a_full_rebuild_removes_the_temporary_folder() {
     settle();
     let project = project.file("book.yaml", "title: Test book\n# a full rebuild\n");
     wait_for_staging(tmp.path());
-    signal(&server.child, "TERM");
-    let status = wait_exit(&mut server.child);
+    let status = server
+        .process
+        .stop("TERM", Duration::from_secs(60))
+        .expect("serve stops within a minute");
     assert!(status.success(), "{status}");
     assert_eq!(serve_folders(tmp.path()), Vec::<PathBuf>::new());
     drop(project);
@@ -408,15 +403,13 @@ fn a_stop_during_a_full_rebuild_removes_the_temporary_folder() {
 fn a_stop_during_the_first_build_removes_the_temporary_folder() {
     let project = big_project();
     let tmp = tempfile::tempdir().unwrap();
-    let mut child = Server::command(&project, &[])
-        .env("TMPDIR", tmp.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut command = Server::command(&project, &[]);
+    command.env("TMPDIR", tmp.path());
+    let mut serve = Running::spawn(command, "serve");
     wait_for_staging(tmp.path());
-    signal(&child, "INT");
-    let status = wait_exit(&mut child);
+    let status = serve
+        .stop("INT", Duration::from_secs(60))
+        .expect("serve stops within a minute");
     assert!(status.success(), "{status}");
     assert_eq!(serve_folders(tmp.path()), Vec::<PathBuf>::new());
 }
@@ -434,8 +427,8 @@ fn the_next_serve_removes_the_folder_of_a_killed_one_and_nothing_else() {
     let mut killed = start();
     let left = serve_folders(tmp.path());
     assert_eq!(left.len(), 1, "{left:?}");
-    killed.child.kill().unwrap();
-    killed.child.wait().unwrap();
+    killed.process.child.kill().unwrap();
+    killed.process.child.wait().unwrap();
     assert!(left[0].exists(), "kill -9 leaves the folder");
 
     // Look-alikes that are not a dead serve's: no marker, or a live process.
@@ -454,11 +447,12 @@ fn the_next_serve_removes_the_folder_of_a_killed_one_and_nothing_else() {
 
     let next = start();
     assert!(
-        next.seen
+        next.process
+            .seen
             .iter()
             .any(|l| l.contains("left by a serve that did not stop cleanly")),
         "{:?}",
-        next.seen
+        next.process.seen
     );
     assert!(!left[0].exists(), "the killed serve's folder is removed");
     assert!(unmarked.join("keep.txt").exists());

@@ -4,23 +4,19 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 use playbook::serve::session::Session;
 use playbook::site::BuildOptions;
 
 use crate::Project;
+use crate::process::Running;
 
 /// A running `playbook serve` on a free port, stopped on drop.
 pub struct Server {
-    pub child: Child,
+    pub process: Running,
     pub port: u16,
-    /// Lines of stdout and stderr, as they come.
-    output: mpsc::Receiver<String>,
-    /// Every line read from `output` so far.
-    pub seen: Vec<String>,
 }
 
 impl Server {
@@ -28,7 +24,7 @@ impl Server {
         Server::spawn(Server::command(project, &[]))
     }
 
-    /// `playbook serve --port 0 ARGS` in the project, output piped.
+    /// `playbook serve --port 0 ARGS` in the project.
     pub fn command(project: &Project, args: &[&str]) -> Command {
         let mut command = Command::new(assert_cmd::cargo::cargo_bin("playbook"));
         command
@@ -40,61 +36,23 @@ impl Server {
     }
 
     /// Starts `command` and waits for the URL it serves at.
-    pub fn spawn(mut command: Command) -> Server {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start serve");
-        let (tx, output) = mpsc::channel();
-        let stdout = child.stdout.take().expect("stdout");
-        let stderr = child.stderr.take().expect("stderr");
-        let err_tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = err_tx.send(line);
-            }
-        });
-        let mut server = Server {
-            child,
-            port: 0,
-            output,
-            seen: Vec::new(),
-        };
-        let line = server.wait_output("http://127.0.0.1:");
+    pub fn spawn(command: Command) -> Server {
+        let mut process = Running::spawn(command, "serve");
+        let line = process.wait_line("http://127.0.0.1:");
         let rest = line.split("http://127.0.0.1:").nth(1).unwrap();
-        server.port = rest
+        let port = rest
             .trim_end_matches(|c: char| !c.is_ascii_digit())
             .split('/')
             .next()
             .unwrap()
             .parse()
             .unwrap();
-        server
+        Server { process, port }
     }
 
     /// The next line of output holding `needle`, waiting up to a minute.
     pub fn wait_output(&mut self, needle: &str) -> String {
-        loop {
-            let line = self
-                .output
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| {
-                    panic!(
-                        "serve printed no line with {needle:?}; it printed:\n{}",
-                        self.seen.join("\n")
-                    )
-                });
-            self.seen.push(line.clone());
-            if line.contains(needle) {
-                return line;
-            }
-        }
+        self.process.wait_line(needle)
     }
 
     /// A raw HTTP/1.1 GET: (status, body).
@@ -139,19 +97,9 @@ impl Server {
 
 impl Drop for Server {
     /// Stops serve as Ctrl-C would, so it removes its temporary folder;
-    /// kills it only if it does not stop.
+    /// the process is killed only if it does not stop.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
-        for _ in 0..100 {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.stop("INT", Duration::from_secs(5));
     }
 }
 
@@ -252,19 +200,10 @@ fn ctrl_c_stops_serve_while_a_browser_listens_for_reloads() {
     let mut status_line = String::new();
     events.0.read_line(&mut status_line).unwrap();
     assert!(status_line.starts_with("HTTP/1.1 200"), "{status_line}");
-    Command::new("kill")
-        .args(["-INT", &server.child.id().to_string()])
-        .status()
-        .unwrap();
-    let mut exited = None;
-    for _ in 0..200 {
-        exited = server.child.try_wait().unwrap();
-        if exited.is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let status = exited.expect("serve stops within 10 s though a reload stream is open");
+    let status = server
+        .process
+        .stop("INT", Duration::from_secs(10))
+        .expect("serve stops within 10 s though a reload stream is open");
     assert!(status.success(), "{status}");
     let mut rest = Vec::new();
     events

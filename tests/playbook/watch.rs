@@ -2,9 +2,8 @@
 //! paths, warnings that outlive page edits, reloads of the pages that show
 //! every page, and `build --watch` itself.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -12,6 +11,7 @@ use playbook::serve::session::{Deferred, Session, Update};
 use playbook::site::BuildOptions;
 
 use crate::Project;
+use crate::process::Running;
 use crate::serve::{Server, project, settle};
 
 fn start(project: &Project, options: BuildOptions) -> (Session, tempfile::TempDir) {
@@ -177,95 +177,15 @@ fn serve_reloads_print_and_search_tabs_after_a_page_edit() {
     server.wait_output("re-rendered");
 }
 
-/// A running `playbook build --watch`, stopped on drop.
-struct Watching {
-    child: Child,
-    output: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Watching {
-    fn start(project: &Project, args: &[&str]) -> Watching {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("playbook"))
-            .args(["build", "--watch"])
-            .args(args)
-            .current_dir(project.path())
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start build --watch");
-        let (tx, output) = mpsc::channel();
-        let err_tx = tx.clone();
-        let stdout = child.stdout.take().expect("stdout");
-        let stderr = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = err_tx.send(line);
-            }
-        });
-        Watching {
-            child,
-            output,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Every line printed until one holds `needle`, waiting up to a minute.
-    fn wait_output(&mut self, needle: &str) -> String {
-        let from = self.seen.len();
-        self.wait_all(from, &[needle])
-    }
-
-    /// Every line printed since line `from` (of `seen`), once they hold all
-    /// of `needles`, waiting up to a minute. Stdout and stderr come
-    /// through separate pipes, so their lines may come in any order.
-    fn wait_all(&mut self, from: usize, needles: &[&str]) -> String {
-        loop {
-            let text = self.seen[from..].join("\n");
-            if needles.iter().all(|n| text.contains(n)) {
-                return text;
-            }
-            let line = self
-                .output
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| {
-                    panic!(
-                        "build --watch printed no {needles:?}; it printed:\n{}",
-                        self.seen.join("\n")
-                    )
-                });
-            self.seen.push(line);
-        }
-    }
-
-    fn stop(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("build --watch did not stop on SIGTERM");
-    }
-}
-
-impl Drop for Watching {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// A running `playbook build --watch ARGS` in the project.
+fn watch(project: &Project, args: &[&str]) -> Running {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("playbook"));
+    command
+        .args(["build", "--watch"])
+        .args(args)
+        .current_dir(project.path())
+        .env("NO_COLOR", "1");
+    Running::spawn(command, "build --watch")
 }
 
 /// Reads `path` until it holds `needle`, for up to a minute.
@@ -290,8 +210,8 @@ fn build_watch_publishes_each_save_and_keeps_the_last_good_site() {
     let project = project();
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    let mut watching = Watching::start(&project, &["-o", site.to_str().unwrap()]);
-    let first = watching.wait_output("Watching for changes");
+    let mut watching = watch(&project, &["-o", site.to_str().unwrap()]);
+    let first = watching.wait_lines("Watching for changes");
     assert!(first.contains("built 2 pages"), "{first}");
     let page = poll_for(&site.join("other.html"), "First version.");
     // Build's output: no live-reload script, content-hashed asset URLs.
@@ -302,7 +222,7 @@ fn build_watch_publishes_each_save_and_keeps_the_last_good_site() {
     let other = project.path().join("content/other.md");
     std::fs::write(&other, "# Other\n\n## Details\n\nSecond version.\n").unwrap();
     poll_for(&site.join("other.html"), "Second version.");
-    watching.wait_output("content/other.md");
+    watching.wait_lines("content/other.md");
     poll_for(&site.join("print.html"), "Second version.");
 
     // A broken save: a link to an anchor that does not exist.
@@ -356,9 +276,11 @@ fn build_watch_publishes_each_save_and_keeps_the_last_good_site() {
     let css = std::fs::read_to_string(site.join("assets/playbook.css")).unwrap();
     assert!(css.contains("outline: 0"), "{css}");
 
-    let status = watching.stop();
+    let status = watching
+        .stop("TERM", Duration::from_secs(30))
+        .expect("build --watch stops on SIGTERM");
     assert!(status.success(), "{status:?}");
-    let stopped = watching.wait_output("Stopped.");
+    let stopped = watching.wait_lines("Stopped.");
     assert!(stopped.contains("Stopped."), "{stopped}");
 }
 
