@@ -16,7 +16,7 @@ mod text;
 
 pub use text::{Field, SearchText};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -31,6 +31,12 @@ pub const DIR: &str = "search";
 /// Builds the index for every page of `site` and writes it into `dir`.
 /// Returns the number of files written.
 pub fn write_index(site: &Site, dir: &Path) -> Result<usize, OutputError> {
+    prepare(site, dir)?.commit()
+}
+
+/// Builds the index for every page of `site` into a fresh folder in `dir`,
+/// which [`Prepared::commit`] puts in place of the last index.
+pub fn prepare(site: &Site, dir: &Path) -> Result<Prepared, OutputError> {
     let mut files = Vec::new();
     for language in &site.book.languages {
         // Page URLs are read by search.js after the page's way to the
@@ -59,33 +65,67 @@ pub fn write_index(site: &Site, dir: &Path) -> Result<usize, OutputError> {
         );
     }
     // A re-index (in `serve`) may have fewer chunks than the last one:
-    // write a fresh folder and swap it in, so no stale chunk is left.
+    // write a fresh folder, to swap in whole, so no stale chunk is left.
     let fresh = dir.join(format!(".{DIR}-new"));
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| OutputError::Write { path, source }
-    };
     if fresh.exists() {
         std::fs::remove_dir_all(&fresh).map_err(io(&fresh))?;
     }
+    let prepared = Prepared {
+        dir: dir.to_path_buf(),
+        fresh,
+        files: files.len(),
+        committed: false,
+    };
     files
         .par_iter()
-        .map(|(name, body)| output::write(&fresh.join(name), body.as_bytes()))
+        .map(|(name, body)| output::write(&prepared.fresh.join(name), body.as_bytes()))
         .collect::<Result<(), OutputError>>()?;
-    // The same exchange as a whole site's, so a search while serve
-    // re-indexes never finds the folder missing.
-    let target = dir.join(DIR);
-    if target.exists() {
-        let aside = dir.join(format!(".{DIR}-old"));
-        if aside.exists() {
-            std::fs::remove_dir_all(&aside).map_err(io(&aside))?;
+    Ok(prepared)
+}
+
+/// A search index written and not yet in place; removed if dropped.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The site's folder.
+    dir: PathBuf,
+    fresh: PathBuf,
+    files: usize,
+    committed: bool,
+}
+
+impl Prepared {
+    /// Puts the index in place of the last one. Returns the number of
+    /// files it has.
+    pub fn commit(mut self) -> Result<usize, OutputError> {
+        // The same exchange as a whole site's, so a search while serve
+        // re-indexes never finds the folder missing.
+        let target = self.dir.join(DIR);
+        if target.exists() {
+            let aside = self.dir.join(format!(".{DIR}-old"));
+            if aside.exists() {
+                std::fs::remove_dir_all(&aside).map_err(io(&aside))?;
+            }
+            let (old, _) = output::swap(&self.fresh, &target, &aside)?;
+            std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        } else {
+            std::fs::rename(&self.fresh, &target).map_err(io(&target))?;
         }
-        let (old, _) = output::swap(&fresh, &target, &aside)?;
-        std::fs::remove_dir_all(&old).map_err(io(&old))?;
-    } else {
-        std::fs::rename(&fresh, &target).map_err(io(&target))?;
+        self.committed = true;
+        Ok(self.files)
     }
-    Ok(files.len())
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.fresh);
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + use<> {
+    let path = path.to_path_buf();
+    move |source| OutputError::Write { path, source }
 }
 
 #[cfg(test)]

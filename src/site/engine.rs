@@ -39,7 +39,7 @@ use crate::markdown::{self, Linker, Rendered};
 use crate::theme::{Bundle, Theme};
 
 use super::context::{self, Shared};
-use super::output::{self, OutputError};
+use super::output::{self, Batch, OutputError};
 use super::{BuildOptions, Entry, Site, extras};
 
 /// What a change made out of date in the written site.
@@ -115,8 +115,13 @@ pub enum Failure {
 }
 
 impl From<OutputError> for Failure {
+    /// A template error is the author's to fix, and is shown like the
+    /// content's errors.
     fn from(err: OutputError) -> Self {
-        Failure::Output(err)
+        match err {
+            OutputError::Template(d) => Failure::Content(vec![d]),
+            err => Failure::Output(err),
+        }
     }
 }
 
@@ -406,6 +411,10 @@ impl Background<'_> {
 
 /// Writes what is dirty of `site` into `dir`. Returns whether it wrote
 /// everything it was asked: `false` when cancelled.
+///
+/// Every file is written beside its target first, and all replace their
+/// targets only once each was written: a template error on one page, a
+/// full disk or a cancel leaves every file of `dir` as it was.
 pub fn write(
     site: &Site,
     options: &BuildOptions,
@@ -413,34 +422,50 @@ pub fn write(
     dir: &Path,
     background: &Background<'_>,
 ) -> Result<bool, OutputError> {
-    // Each part enters the pool on its own: a pool thread that waited for
-    // the indexing thread would never run the indexing.
-    let in_pool = |work: &(dyn Fn() -> Result<bool, OutputError> + Sync)| match background.pool {
-        Some(pool) => pool.install(work),
-        None => work(),
-    };
+    fn in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
+        match pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }
+    }
     if dirty.everything {
         output::mark(dir)?;
     }
+    let batch = Batch::new();
     // The search index needs only the rendered pages: build it on its own
-    // thread while the rest is written.
-    std::thread::scope(|scope| {
+    // thread while the rest is written. Each part enters the pool on its
+    // own: a pool thread that waited for the indexing thread would never
+    // run the indexing.
+    let (written, index) = std::thread::scope(|scope| {
         let search = (dirty.search && !options.skip_search).then(|| {
             scope.spawn(|| {
                 let started = Instant::now();
-                let written = in_pool(&|| crate::search::write_index(site, dir).map(|_| true));
+                let index = in_pool(background.pool, || crate::search::prepare(site, dir));
                 site.time("search index (alongside the rest)", started.elapsed());
-                written
+                index
             })
         });
-        let written = in_pool(&|| write_files(site, options, dirty, dir, &background.cancel));
-        if let Some(search) = search {
-            search
-                .join()
-                .map_err(|_| OutputError::Search("the indexing thread panicked".into()))??;
-        }
-        written
-    })
+        let written = in_pool(background.pool, || {
+            write_files(site, options, dirty, dir, &batch, &background.cancel)
+        });
+        let index = match search {
+            Some(search) => Some(
+                search
+                    .join()
+                    .map_err(|_| OutputError::Search("the indexing thread panicked".into()))?,
+            ),
+            None => None,
+        };
+        Ok::<_, OutputError>((written?, index.transpose()?))
+    })?;
+    if !written {
+        return Ok(false);
+    }
+    batch.commit()?;
+    if let Some(index) = index {
+        index.commit()?;
+    }
+    Ok(true)
 }
 
 fn write_files(
@@ -448,6 +473,7 @@ fn write_files(
     options: &BuildOptions,
     dirty: &Dirty,
     dir: &Path,
+    batch: &Batch,
     cancel: &Arc<AtomicBool>,
 ) -> Result<bool, OutputError> {
     let bundle = site.bundle();
@@ -462,7 +488,7 @@ fn write_files(
     let (pages, rest) = rayon::join(
         || {
             let started = Instant::now();
-            let written = write_pages(site, &shared, dir, pages);
+            let written = write_pages(site, &shared, dir, batch, pages);
             if dirty.everything {
                 site.time("write pages", started.elapsed());
             }
@@ -470,7 +496,7 @@ fn write_files(
         },
         || {
             let started = Instant::now();
-            let written = write_rest(site, &shared, &bundle, dirty, dir, cancel);
+            let written = write_rest(site, &shared, &bundle, dirty, dir, batch, cancel);
             if dirty.everything {
                 site.time("assets, sidebar, print and 404 pages", started.elapsed());
             }
@@ -489,6 +515,7 @@ fn write_rest(
     bundle: &Bundle,
     dirty: &Dirty,
     dir: &Path,
+    batch: &Batch,
     cancel: &Arc<AtomicBool>,
 ) -> Result<bool, OutputError> {
     let assets: Vec<AssetId> = if dirty.everything {
@@ -498,15 +525,15 @@ fn write_rest(
     };
     assets
         .into_par_iter()
-        .map(|id| super::copy_asset(&site.book.assets[id], dir))
+        .map(|id| super::copy_asset(&site.book.assets[id], dir, batch))
         .collect::<Result<(), OutputError>>()?;
     if dirty.everything || dirty.css {
-        output::write(&dir.join("assets/playbook.css"), bundle.css.as_bytes())?;
+        batch.write(&dir.join("assets/playbook.css"), bundle.css.as_bytes())?;
     }
     if dirty.everything {
-        output::write(&dir.join("assets/playbook.js"), bundle.js.as_bytes())?;
+        batch.write(&dir.join("assets/playbook.js"), bundle.js.as_bytes())?;
         for (path, bytes) in site.theme.static_files() {
-            output::write(&dir.join("assets").join(path), bytes)?;
+            batch.write(&dir.join("assets").join(path), bytes)?;
         }
     }
     let languages: Vec<LangId> = if dirty.everything {
@@ -517,9 +544,11 @@ fn write_rest(
     if dirty.everything {
         languages
             .par_iter()
-            .map(|&l| extras::write_language(site, shared, dir, &site.book.lang(l).code, None))
+            .map(|&l| {
+                extras::write_language(site, shared, dir, batch, &site.book.lang(l).code, None)
+            })
             .collect::<Result<(), OutputError>>()?;
-        extras::write_site(site, dir)?;
+        extras::write_site(site, dir, batch)?;
         return Ok(true);
     }
     for l in languages {
@@ -527,9 +556,8 @@ fn write_rest(
             return Ok(false);
         }
         let code = &site.book.lang(l).code;
-        match extras::write_language(site, shared, dir, code, Some(cancel)) {
-            // Stopped half-way through a print page, which was not written
-            // over the last one.
+        match extras::write_language(site, shared, dir, batch, code, Some(cancel)) {
+            // Stopped half-way through a print page.
             Err(OutputError::Cancelled) => return Ok(false),
             written => written?,
         }
@@ -542,13 +570,14 @@ fn write_pages(
     site: &Site,
     shared: &Shared<'_>,
     dir: &Path,
+    batch: &Batch,
     pages: Vec<PageId>,
 ) -> Result<(), OutputError> {
     pages
         .into_par_iter()
         .map(|i| {
             let html = shared.page_html(i).map_err(OutputError::Template)?;
-            output::write(&dir.join(&site.page(i).output), html.as_bytes())
+            batch.write(&dir.join(&site.page(i).output), html.as_bytes())
         })
         .collect()
 }

@@ -15,7 +15,7 @@ use crate::markdown::{Mark, marks};
 
 use super::Site;
 use super::context::{Shared, join_url, relative_href};
-use super::output::{self, OutputError};
+use super::output::{Batch, OutputError};
 
 /// The sidebar of one language as a script: a list with links relative to
 /// the site root, which the sidebar component prefixes and marks.
@@ -94,13 +94,13 @@ struct Article {
 }
 
 /// The files of one language beyond its pages: sidebar, print page,
-/// search page, 404. Setting `cancel` stops the print page between two
-/// pages, before its file replaces the last one, with
-/// [`OutputError::Cancelled`].
+/// search page, 404, written into `batch`. Setting `cancel` stops the
+/// print page between two pages with [`OutputError::Cancelled`].
 pub fn write_language(
     site: &Site,
     shared: &Shared<'_>,
     dir: &Path,
+    batch: &Batch,
     lang: &str,
     cancel: Option<&Arc<AtomicBool>>,
 ) -> Result<(), OutputError> {
@@ -110,12 +110,13 @@ pub fn write_language(
         site,
         shared,
         dir,
+        batch,
         lang,
         lang_dir: &lang_dir,
         root: &root,
         cancel,
     };
-    output::write(
+    batch.write(
         &dir.join(&lang_dir).join("toc.js"),
         toc_script(site, lang).as_bytes(),
     )?;
@@ -168,6 +169,7 @@ struct Here<'a> {
     site: &'a Site,
     shared: &'a Shared<'a>,
     dir: &'a Path,
+    batch: &'a Batch,
     lang: &'a str,
     lang_dir: &'a str,
     root: &'a str,
@@ -194,7 +196,7 @@ impl Here<'_> {
             own,
         );
         let path = self.dir.join(self.lang_dir).join(file);
-        output::write_with(&path, |f| {
+        self.batch.write_with(&path, |f| {
             let mut out = Keep {
                 to: io::BufWriter::with_capacity(64 * 1024, f),
                 error: None,
@@ -269,10 +271,10 @@ impl minijinja::value::Object for PrintBody {
 }
 
 /// The files of the whole site: robots.txt and sitemap.xml.
-pub fn write_site(site: &Site, dir: &Path) -> Result<(), OutputError> {
-    output::write(&dir.join("robots.txt"), robots(site).as_bytes())?;
+pub fn write_site(site: &Site, dir: &Path, batch: &Batch) -> Result<(), OutputError> {
+    batch.write(&dir.join("robots.txt"), robots(site).as_bytes())?;
     if let Some(base) = &site.book.config.book.base_url {
-        output::write(&dir.join("sitemap.xml"), sitemap(site, base).as_bytes())?;
+        batch.write(&dir.join("sitemap.xml"), sitemap(site, base).as_bytes())?;
     }
     Ok(())
 }
@@ -327,11 +329,13 @@ mod tests {
         std::fs::write(out.path().join("print.html"), "the last print page").unwrap();
 
         let cancel = Arc::new(AtomicBool::new(true));
-        let written = write_language(&site, &shared, out.path(), "en", Some(&cancel));
+        let batch = Batch::new();
+        let written = write_language(&site, &shared, out.path(), &batch, "en", Some(&cancel));
         assert!(
             matches!(written, Err(OutputError::Cancelled)),
             "{written:?}"
         );
+        drop(batch);
         let print = std::fs::read_to_string(out.path().join("print.html")).unwrap();
         assert_eq!(print, "the last print page");
         let leftovers = std::fs::read_dir(out.path())
@@ -342,7 +346,9 @@ mod tests {
         assert_eq!(leftovers, 0, "no temporary file is left");
 
         cancel.store(false, Ordering::Release);
-        write_language(&site, &shared, out.path(), "en", Some(&cancel)).unwrap();
+        let batch = Batch::new();
+        write_language(&site, &shared, out.path(), &batch, "en", Some(&cancel)).unwrap();
+        batch.commit().unwrap();
         let print = std::fs::read_to_string(out.path().join("print.html")).unwrap();
         assert!(print.contains("Page 2"), "{print}");
     }

@@ -352,9 +352,13 @@ pub fn title_of(page: &Page, rendered: &Rendered) -> String {
         .unwrap_or_else(|| page.stem_title())
 }
 
-/// Copies one file from content/ into the site, atomically.
-pub fn copy_asset(asset: &crate::content::Asset, dir: &Path) -> Result<(), OutputError> {
-    output::copy(&asset.source, &dir.join(&asset.path))
+/// Copies one file from content/ into the site, with the rest of `batch`.
+pub fn copy_asset(
+    asset: &crate::content::Asset,
+    dir: &Path,
+    batch: &output::Batch,
+) -> Result<(), OutputError> {
+    batch.copy(&asset.source, &dir.join(&asset.path))
 }
 
 /// Checks the `#anchor` of every internal link of page `id` against the
@@ -404,7 +408,7 @@ mod tests {
             source: tmp.path().join("content/missing.png"),
             path: "missing.png".into(),
         };
-        let err = copy_asset(&asset, &tmp.path().join("site")).unwrap_err();
+        let err = copy_asset(&asset, &tmp.path().join("site"), &output::Batch::new()).unwrap_err();
         let text = err.to_string();
         assert!(matches!(err, OutputError::Read { .. }), "{err:?}");
         assert!(
@@ -425,7 +429,7 @@ mod tests {
             source,
             path: "img/logo.png".into(),
         };
-        let err = copy_asset(&asset, &site).unwrap_err();
+        let err = copy_asset(&asset, &site, &output::Batch::new()).unwrap_err();
         assert!(matches!(err, OutputError::Write { .. }), "{err:?}");
         assert!(err.to_string().contains("cannot write"), "{err}");
         assert!(err.to_string().contains("site"), "{err}");
@@ -441,7 +445,9 @@ mod tests {
             source,
             path: "img/logo.png".into(),
         };
-        copy_asset(&asset, &tmp.path().join("site")).unwrap();
+        let batch = output::Batch::new();
+        copy_asset(&asset, &tmp.path().join("site"), &batch).unwrap();
+        batch.commit().unwrap();
         assert_eq!(
             std::fs::read(tmp.path().join("site/img/logo.png")).unwrap(),
             bytes

@@ -14,7 +14,9 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
+use tempfile::TempPath;
 use thiserror::Error;
 
 /// The file that marks a folder as a site playbook built, and so one it
@@ -474,30 +476,91 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     write_with(path, |file| file.write_all(bytes).map_err(write_err(path)))
 }
 
-/// Copies the file `source` to `path` atomically, creating its folder.
-/// Errors say whether reading `source` or writing `path` failed.
-pub fn copy(source: &Path, path: &Path) -> Result<(), OutputError> {
-    let mut from = File::open(source).map_err(read_err(source))?;
-    write_with(path, |to| {
-        let mut buf = vec![0; 64 * 1024];
-        loop {
-            let n = match from.read(&mut buf) {
-                Ok(0) => return Ok(()),
-                Ok(n) => n,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => return Err(read_err(source)(err)),
-            };
-            to.write_all(&buf[..n]).map_err(write_err(path))?;
-        }
-    })
-}
-
 /// Fills a temporary file beside `path`, then renames it over `path`:
 /// [`write()`] for a file written piece by piece.
 pub fn write_with(
     path: &Path,
     fill: impl FnOnce(&mut File) -> Result<(), OutputError>,
 ) -> Result<(), OutputError> {
+    persist(filled(path, fill)?, path)
+}
+
+/// The files of one publish, each written to a temporary file beside its
+/// target, then all renamed over their targets by [`Batch::commit`].
+/// Dropped before that, it removes them. A publish that fails half-way (a
+/// template error on one page, a full disk) so changes no file of the
+/// site; one that succeeds replaces each file whole, as [`write()`] does.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Each filled temporary file and the path it replaces, in the order
+    /// they were written.
+    written: Mutex<Vec<(TempPath, PathBuf)>>,
+}
+
+impl Batch {
+    pub fn new() -> Batch {
+        Batch::default()
+    }
+
+    /// Writes `bytes` as `path`'s next version, creating its folder.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+        self.write_with(path, |file| file.write_all(bytes).map_err(write_err(path)))
+    }
+
+    /// Copies the file `source` as `path`'s next version. Errors say
+    /// whether reading `source` or writing `path` failed.
+    pub fn copy(&self, source: &Path, path: &Path) -> Result<(), OutputError> {
+        let mut from = File::open(source).map_err(read_err(source))?;
+        self.write_with(path, |to| {
+            let mut buf = vec![0; 64 * 1024];
+            loop {
+                let n = match from.read(&mut buf) {
+                    Ok(0) => return Ok(()),
+                    Ok(n) => n,
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(err) => return Err(read_err(source)(err)),
+                };
+                to.write_all(&buf[..n]).map_err(write_err(path))?;
+            }
+        })
+    }
+
+    /// Fills `path`'s next version piece by piece.
+    pub fn write_with(
+        &self,
+        path: &Path,
+        fill: impl FnOnce(&mut File) -> Result<(), OutputError>,
+    ) -> Result<(), OutputError> {
+        let temp = filled(path, fill)?;
+        if let Ok(mut written) = self.written.lock() {
+            written.push((temp, path.to_path_buf()));
+            Ok(())
+        } else {
+            Err(write_err(path)(io::Error::other(
+                "a writer of this publish panicked",
+            )))
+        }
+    }
+
+    /// Renames every file written over its target, in the order written.
+    pub fn commit(self) -> Result<(), OutputError> {
+        let written = self.written.into_inner().map_err(|_| OutputError::Write {
+            path: PathBuf::new(),
+            source: io::Error::other("a writer of this publish panicked"),
+        })?;
+        for (temp, path) in written {
+            persist(temp, &path)?;
+        }
+        Ok(())
+    }
+}
+
+/// A closed temporary file beside `path`, filled by `fill`; removed when
+/// dropped unless persisted. Creates `path`'s folder.
+fn filled(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> Result<(), OutputError>,
+) -> Result<TempPath, OutputError> {
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -516,9 +579,13 @@ pub fn write_with(
         })
         .map_err(write_err(path))?;
     fill(temp.as_file_mut())?;
-    temp.persist(path)
-        .map(|_| ())
-        .map_err(|err| write_err(path)(err.error))
+    // Closed now: a publish of thousands of files holds no descriptor.
+    Ok(temp.into_temp_path())
+}
+
+/// Renames the temporary file `temp` over `path`.
+fn persist(temp: TempPath, path: &Path) -> Result<(), OutputError> {
+    temp.persist(path).map_err(|err| write_err(path)(err.error))
 }
 
 #[cfg(test)]

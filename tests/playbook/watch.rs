@@ -177,6 +177,71 @@ fn serve_reloads_print_and_search_tabs_after_a_page_edit() {
     server.wait_output("re-rendered");
 }
 
+/// Every file under `dir` and its bytes.
+fn files_of(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_save_that_fails_while_its_files_are_written_changes_none_of_them() {
+    // A page template that fails on one title only: the save loads and
+    // checks, and fails as the pages are written. A title every page of
+    // its language shows, so that other pages (and the sidebar) are
+    // written in the same publish.
+    let project = project().file(
+        "themes/default/templates/page.html",
+        "{% extends \"builtin/page.html\" %}{% block body_class %}{{ super() }}\
+         {% if page.title == \"Boom\" %}{{ no_such_variable }}{% endif %}{% endblock %}",
+    );
+    let root = project.path().canonicalize().unwrap();
+    for options in [
+        BuildOptions::default(),
+        BuildOptions {
+            fixed_asset_urls: true,
+            skip_search: true,
+            ..BuildOptions::default()
+        },
+    ] {
+        let (mut session, served) = start(&project, options);
+        let site = served.path().join("site");
+        let before = files_of(&site);
+        let other = root.join("content/other.md");
+        let good = std::fs::read_to_string(&other).unwrap();
+        std::fs::write(&other, format!("---\ntitle: Boom\n---\n{good}")).unwrap();
+        let Err(failure) = session.apply([other.clone()]) else {
+            panic!("the save must fail");
+        };
+        assert!(
+            format!("{failure:?}").contains("no_such_variable"),
+            "{failure:?}"
+        );
+        let after = files_of(&site);
+        let changed: Vec<&String> = after
+            .iter()
+            .filter(|(path, bytes)| before.get(*path) != Some(*bytes))
+            .map(|(path, _)| path)
+            .chain(before.keys().filter(|path| !after.contains_key(*path)))
+            .collect();
+        assert!(changed.is_empty(), "the failed save changed {changed:?}");
+
+        // The next good save publishes.
+        std::fs::write(&other, format!("---\ntitle: Calm\n---\n{good}")).unwrap();
+        session.apply([other.clone()]).unwrap_or_else(|_| panic!("a good save"));
+        session.finish().unwrap();
+        let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+        assert!(index.contains("Calm"), "{index}");
+        std::fs::write(&other, good).unwrap();
+    }
+}
+
 /// A running `playbook build --watch ARGS` in the project.
 fn watch(project: &Project, args: &[&str]) -> Running {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("playbook"));
