@@ -125,6 +125,7 @@ pub fn serve(
         live_reload: Some(server::script_tag()),
         fixed_asset_urls: true,
         skip_search: false,
+        whole_publishes: false,
     };
     let shared = Shared::new();
 

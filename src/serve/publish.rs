@@ -3,9 +3,11 @@
 //!
 //! It runs the [`Session`] serve runs (the rebuild engine of
 //! [`crate::site::engine`]), with the output folder as the session's folder and the options of `build` (no live-reload script,
-//! content-hashed asset URLs). Every publish is atomic: a full rebuild is
-//! swapped in whole, a single file is renamed into place. A save that does
-//! not build keeps the last good site and reports the errors. Ctrl-C or
+//! content-hashed asset URLs). Every publish is atomic: each save's site,
+//! written beside the output folder (the files it did not change as hard
+//! links), is swapped in whole, so a program reading the folder sees the
+//! site before the save or after it. A save that does not build keeps the
+//! last good site and reports the errors. Ctrl-C or
 //! SIGTERM stops it once the rebuild under way is done.
 
 use std::panic::AssertUnwindSafe;
@@ -91,6 +93,7 @@ pub fn build_watch(
     let build_options = BuildOptions {
         out: options.out.clone(),
         drafts: options.drafts,
+        whole_publishes: true,
         ..BuildOptions::default()
     };
     let mut publisher = Publisher {
@@ -213,9 +216,6 @@ impl<R: Reporter> Publisher<R> {
         let Some(applied) = session.apply(paths)? else {
             return Ok(None);
         };
-        // No tab waits for a reload here: publish all that is dirty now.
-        session.finish()?;
-        session.refresh_search()?;
         Ok(Some(format!(
             "{} ({} page{} re-rendered)",
             applied.changed,

@@ -132,8 +132,10 @@ impl Session {
         if dirty.everything {
             self.deferred = Dirty::default();
         }
-        let later = dirty.take_deferred();
-        self.deferred.merge(later);
+        if !self.engine.options().whole_publishes {
+            let later = dirty.take_deferred();
+            self.deferred.merge(later);
+        }
         if let Err(err) = self.engine.publish(&dirty, &self.out) {
             // The files no longer match the site in memory.
             self.engine.invalidate();

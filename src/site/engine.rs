@@ -363,15 +363,17 @@ impl Engine {
         Ok((dirty, previous.len()))
     }
 
-    /// Writes what is dirty: everything into a staging folder swapped in
-    /// for `out`, the rest in place, each file atomically.
+    /// Writes what is dirty; see [`publish`].
     pub fn publish(&self, dirty: &Dirty, out: &Path) -> Result<PathBuf, OutputError> {
         publish(&self.site, &self.root, &self.options, dirty, out)
     }
 }
 
-/// Writes what is dirty of `site` for the project at `root`: everything
-/// into a staging folder swapped in for `out`, the rest in place.
+/// Writes what is dirty of `site` for the project at `root`. Everything
+/// is written into a fresh staging folder swapped in for `out`. Less is
+/// written in place, each file replaced whole; or, with
+/// [`BuildOptions::whole_publishes`], into a staging folder holding the
+/// rest of the site as hard links, swapped in whole.
 pub fn publish(
     site: &Site,
     root: &Path,
@@ -379,13 +381,30 @@ pub fn publish(
     dirty: &Dirty,
     out: &Path,
 ) -> Result<PathBuf, OutputError> {
-    if dirty.everything {
-        let staging = output::Staging::new(out, root)?;
-        write(site, options, dirty, staging.dir(), &Background::none())?;
-        staging.commit()
+    if dirty.is_empty() {
+        return Ok(out.to_path_buf());
+    }
+    let everything = Dirty::everything();
+    let (dirty, staging) = if dirty.everything {
+        (dirty, Some(output::Staging::new(out, root)?))
+    } else if options.whole_publishes {
+        match output::Staging::of_site(out, root)? {
+            Some(staging) => (dirty, Some(staging)),
+            // No site there any more to add the change to.
+            None => (&everything, Some(output::Staging::new(out, root)?)),
+        }
     } else {
-        write(site, options, dirty, out, &Background::none())?;
-        Ok(out.to_path_buf())
+        (dirty, None)
+    };
+    match staging {
+        Some(staging) => {
+            write(site, options, dirty, staging.dir(), &Background::none())?;
+            staging.commit()
+        }
+        None => {
+            write(site, options, dirty, out, &Background::none())?;
+            Ok(out.to_path_buf())
+        }
     }
 }
 

@@ -45,6 +45,11 @@ pub struct BuildOptions {
     pub fixed_asset_urls: bool,
     /// Leave the search index out (serve indexes in the background).
     pub skip_search: bool,
+    /// Publish each change as a whole, all at once: written beside the
+    /// output folder with the rest of the site (as hard links) and swapped
+    /// in, nothing held back for later. For `build --watch`, whose folder
+    /// other programs read; `serve` replaces changed files in place.
+    pub whole_publishes: bool,
 }
 
 #[derive(Debug, Error)]

@@ -137,6 +137,51 @@ impl Staging {
         Ok(staging)
     }
 
+    /// A staging folder holding the site now at `target`, each file a hard
+    /// link to the one there (a copy where the filesystem has none), for a
+    /// publish of a few changed files to be swapped in whole. `None` when
+    /// `target` holds no site, or one without the marker.
+    ///
+    /// Every write into it replaces a file (a temporary file renamed over
+    /// it), so no file of the site at `target` is ever changed through a
+    /// link.
+    pub fn of_site(target: &Path, project: &Path) -> Result<Option<Staging>, OutputError> {
+        let site = resolve(target)?;
+        if !matches!(existing(&site)?, Existing::Site) || !is_marked(&site) {
+            return Ok(None);
+        }
+        let staging = Staging::new(target, project)?;
+        let mut walk = walkdir::WalkDir::new(&site).min_depth(1).into_iter();
+        while let Some(entry) = walk.next() {
+            let entry = entry.map_err(|err| {
+                let path = err.path().unwrap_or(&site).to_path_buf();
+                read_err(&path)(err.into())
+            })?;
+            let Ok(rel) = entry.path().strip_prefix(&site) else {
+                continue;
+            };
+            let to = staging.dir.join(rel);
+            let kind = entry.file_type();
+            if kind.is_dir() {
+                // Leftovers of an interrupted search re-index are not
+                // carried over.
+                let leftover = format!(".{}-", crate::search::DIR);
+                if rel.to_str().is_some_and(|r| r.starts_with(&leftover)) {
+                    walk.skip_current_dir();
+                    continue;
+                }
+                std::fs::create_dir(&to).map_err(write_err(&to))?;
+            } else if kind.is_file()
+                && rel != Path::new(MARKER)
+                && !is_temporary(rel)
+                && std::fs::hard_link(entry.path(), &to).is_err()
+            {
+                std::fs::copy(entry.path(), &to).map_err(write_err(&to))?;
+            }
+        }
+        Ok(Some(staging))
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -581,6 +626,13 @@ fn filled(
     fill(temp.as_file_mut())?;
     // Closed now: a publish of thousands of files holds no descriptor.
     Ok(temp.into_temp_path())
+}
+
+/// Whether `rel` names a temporary file a killed publish left.
+fn is_temporary(rel: &Path) -> bool {
+    rel.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with(".playbook-"))
 }
 
 /// Renames the temporary file `temp` over `path`.

@@ -358,7 +358,11 @@ fn same_as_a_build(
     Ok(())
 }
 
-fn check_edits(edits: &[(Edit, Finish)], fixed_asset_urls: bool) -> Result<(), TestCaseError> {
+fn check_edits(
+    edits: &[(Edit, Finish)],
+    fixed_asset_urls: bool,
+    whole_publishes: bool,
+) -> Result<(), TestCaseError> {
     let project = tempfile::tempdir().expect("project folder");
     let outputs = tempfile::tempdir().expect("output folder");
     let root = project.path().canonicalize().expect("project path");
@@ -387,6 +391,7 @@ fn check_edits(edits: &[(Edit, Finish)], fixed_asset_urls: bool) -> Result<(), T
 
     let options = BuildOptions {
         fixed_asset_urls,
+        whole_publishes,
         ..BuildOptions::default()
     };
     let served = outputs.path().join("serve");
@@ -444,8 +449,9 @@ proptest! {
     fn incremental_rebuilds_equal_a_full_build(
         edits in prop::collection::vec((edit(), finish()), 1..10),
         fixed_asset_urls in any::<bool>(),
+        whole_publishes in any::<bool>(),
     ) {
-        check_edits(&edits, fixed_asset_urls)?;
+        check_edits(&edits, fixed_asset_urls, whole_publishes)?;
     }
 }
 
@@ -470,7 +476,10 @@ fn incremental_rebuilds_equal_a_full_build_in_rare_sequences() {
         ],
     ];
     for edits in sequences {
-        check_edits(edits, true).unwrap_or_else(|err| panic!("{edits:?}: {err}"));
+        for whole_publishes in [false, true] {
+            check_edits(edits, true, whole_publishes)
+                .unwrap_or_else(|err| panic!("{edits:?}: {err}"));
+        }
     }
 }
 

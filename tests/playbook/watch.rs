@@ -234,12 +234,63 @@ fn a_save_that_fails_while_its_files_are_written_changes_none_of_them() {
 
         // The next good save publishes.
         std::fs::write(&other, format!("---\ntitle: Calm\n---\n{good}")).unwrap();
-        session.apply([other.clone()]).unwrap_or_else(|_| panic!("a good save"));
+        session
+            .apply([other.clone()])
+            .unwrap_or_else(|_| panic!("a good save"));
         session.finish().unwrap();
         let index = std::fs::read_to_string(site.join("index.html")).unwrap();
         assert!(index.contains("Calm"), "{index}");
         std::fs::write(&other, good).unwrap();
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_whole_publish_swaps_in_a_new_folder_linking_the_files_it_did_not_change() {
+    use std::os::unix::fs::MetadataExt;
+    let project = project();
+    let root = project.path().canonicalize().unwrap();
+    let options = BuildOptions {
+        whole_publishes: true,
+        ..BuildOptions::default()
+    };
+    let (mut session, served) = start(&project, options);
+    let site = served.path().join("site");
+    let inode = |path: &Path| std::fs::metadata(path).unwrap().ino();
+    let (folder, page) = (inode(&site), inode(&site.join("index.html")));
+    let search = files_of(&site.join("search"));
+    let other = root.join("content/other.md");
+    let text = std::fs::read_to_string(&other).unwrap();
+    std::fs::write(&other, text.replace("First version.", "Second version.")).unwrap();
+    session
+        .apply([other])
+        .unwrap_or_else(|_| panic!("the save"));
+
+    assert_ne!(
+        inode(&site),
+        folder,
+        "the site is swapped in as a new folder"
+    );
+    assert_eq!(
+        inode(&site.join("index.html")),
+        page,
+        "a page the save did not change is linked, not written again"
+    );
+    let changed = std::fs::read_to_string(site.join("other.html")).unwrap();
+    assert!(changed.contains("Second version."), "{changed}");
+    // Nothing is held back: the print page and the index have the save.
+    let print = std::fs::read_to_string(site.join("print.html")).unwrap();
+    assert!(print.contains("Second version."), "{print}");
+    assert_ne!(files_of(&site.join("search")), search);
+    let beside: Vec<String> = std::fs::read_dir(served.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        beside,
+        ["site"],
+        "no staging folder is left beside the site"
+    );
 }
 
 /// A running `playbook build --watch ARGS` in the project.
