@@ -51,6 +51,9 @@ pub struct Theme {
     /// Per strings file other than English: its keys checked against
     /// `en.yaml`'s.
     string_problems: BTreeMap<String, Vec<Diagnostic>>,
+    /// Project files the theme does not use: templates under the reserved
+    /// `builtin/` names.
+    file_warnings: Vec<Diagnostic>,
     /// Per language tag: its strings as a template value, made once for
     /// the block templates every page renders.
     strings_values: Mutex<HashMap<String, Value>>,
@@ -66,6 +69,7 @@ impl Clone for Theme {
             env: self.env.clone(),
             strings: self.strings.clone(),
             string_problems: self.string_problems.clone(),
+            file_warnings: self.file_warnings.clone(),
             strings_values: Mutex::new(HashMap::new()),
         }
     }
@@ -211,8 +215,15 @@ impl Theme {
             let name = path.strip_prefix("templates/")?;
             Some((format!("{BUILTIN_PREFIX}{name}"), file))
         });
+        // `builtin/` names are the built-in templates: a project file
+        // under `templates/builtin/` is reported and left out.
+        let mut file_warnings = Vec::new();
         let own = files.iter().filter_map(|(path, file)| {
             let name = path.strip_prefix("templates/")?;
+            if let Some(builtin) = name.strip_prefix(BUILTIN_PREFIX) {
+                file_warnings.push(reserved_template_warning(name, builtin, file));
+                return None;
+            }
             Some((name.to_string(), file.clone()))
         });
         let templates: BTreeMap<String, ThemeFile> = own.chain(builtin).collect();
@@ -279,8 +290,14 @@ impl Theme {
             env,
             strings,
             string_problems,
+            file_warnings,
             strings_values: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Warnings about the project's theme files that are not used.
+    pub fn file_warnings(&self) -> &[Diagnostic] {
+        &self.file_warnings
     }
 
     /// [`Theme::strings`] as the `strings` value of a template, made once
@@ -480,6 +497,27 @@ pub fn theme_name_error(name: &str) -> Diagnostic {
     )
     .with_help(format!(
         "a theme is a folder `{THEMES_DIR}/<name>/` in the project; its name is letters, digits, `-`, `_` and `.`, such as `theme: default`"
+    ))
+}
+
+/// The warning for a project template under `templates/builtin/`: that name
+/// always means the built-in template, so the file is not used.
+fn reserved_template_warning(name: &str, builtin: &str, file: &ThemeFile) -> Diagnostic {
+    let source = SourceFile::new(
+        file.origin.clone(),
+        crate::diagnostics::decode_lossy(&file.bytes).into_owned(),
+    );
+    let folder = file.origin.strip_suffix(name).unwrap_or("templates/");
+    Diagnostic::warning(
+        "theme::reserved-name",
+        format!(
+            "`{}` is not used: `{BUILTIN_PREFIX}{builtin}` names the built-in template",
+            file.origin
+        ),
+    )
+    .in_file(&source)
+    .with_help(format!(
+        "to replace the built-in `{builtin}`, move the file to `{folder}{builtin}`; it can still extend `{BUILTIN_PREFIX}{builtin}`"
     ))
 }
 

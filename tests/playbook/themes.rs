@@ -1,7 +1,7 @@
 //! A project's theme: extending the built-in templates, strict variables,
 //! and the context every page-like template receives.
 
-use crate::Project;
+use crate::{Project, Run};
 
 fn book() -> Project {
     Project::new()
@@ -109,6 +109,48 @@ languages=en:"
             "fi/{file}: {fi}"
         );
     }
+}
+
+#[test]
+fn a_project_template_under_builtin_is_a_warning_that_names_it() {
+    let p = book().file(
+        "themes/default/templates/builtin/page.html",
+        "{% extends \"base.html\" %}{% block body %}MINE{% endblock %}\n",
+    );
+    for command in ["check", "build"] {
+        let run = Run(p.cmd().arg(command).output().unwrap()).succeeds();
+        // Messages are wrapped to the terminal's width.
+        let said = run
+            .stderr()
+            .split_whitespace()
+            .filter(|w| *w != "│")
+            .collect::<Vec<_>>()
+            .join(" ");
+        for needle in [
+            "theme::reserved-name",
+            "themes/default/templates/builtin/page.html:1:1: \
+`themes/default/templates/builtin/page.html` is not used: \
+`builtin/page.html` names the built-in template",
+        ] {
+            assert!(said.contains(needle), "{command}: lacks {needle:?}: {said}");
+        }
+        // The help may wrap inside the path.
+        let help = "move the file to `themes/default/templates/page.html`; \
+it can still extend `builtin/page.html`";
+        assert!(
+            said.replace(' ', "").contains(&help.replace(' ', "")),
+            "{command}: lacks the help: {said}"
+        );
+        if command == "check" {
+            // Two pages without a description, and this.
+            assert!(
+                said.contains("check passed: 0 errors, 3 warnings"),
+                "{said}"
+            );
+        }
+    }
+    let index = p.read("index.html");
+    assert!(!index.contains("MINE"), "the file is not used: {index}");
 }
 
 #[test]
