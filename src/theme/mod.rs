@@ -211,22 +211,26 @@ impl Theme {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         let mut builtin = BTreeMap::new();
         collect_embedded(&DEFAULT_THEME, &mut builtin);
-        let builtin = builtin.into_iter().filter_map(|(path, file)| {
-            let name = path.strip_prefix("templates/")?;
-            Some((format!("{BUILTIN_PREFIX}{name}"), file))
-        });
-        // `builtin/` names are the built-in templates: a project file
-        // under `templates/builtin/` is reported and left out.
+        let builtin: BTreeMap<String, ThemeFile> = builtin
+            .into_iter()
+            .filter_map(|(path, file)| {
+                let name = path.strip_prefix("templates/")?;
+                Some((format!("{BUILTIN_PREFIX}{name}"), file))
+            })
+            .collect();
+        // `builtin/` names are reserved for the built-in templates: a
+        // project file under `templates/builtin/` is reported and left out.
         let mut file_warnings = Vec::new();
         let own = files.iter().filter_map(|(path, file)| {
             let name = path.strip_prefix("templates/")?;
-            if let Some(builtin) = name.strip_prefix(BUILTIN_PREFIX) {
-                file_warnings.push(reserved_template_warning(name, builtin, file));
+            if name.starts_with(BUILTIN_PREFIX) {
+                let replaces = builtin.contains_key(name);
+                file_warnings.push(reserved_template_warning(name, replaces, file));
                 return None;
             }
             Some((name.to_string(), file.clone()))
         });
-        let templates: BTreeMap<String, ThemeFile> = own.chain(builtin).collect();
+        let templates: BTreeMap<String, ThemeFile> = own.chain(builtin.clone()).collect();
         for (name, file) in &templates {
             let source = match crate::diagnostics::decode(&file.bytes) {
                 Ok(text) => text.to_string(),
@@ -500,25 +504,32 @@ pub fn theme_name_error(name: &str) -> Diagnostic {
     ))
 }
 
-/// The warning for a project template under `templates/builtin/`: that name
-/// always means the built-in template, so the file is not used.
-fn reserved_template_warning(name: &str, builtin: &str, file: &ThemeFile) -> Diagnostic {
+/// The warning for a project template under `templates/builtin/`: those
+/// names are reserved for the built-in templates, so the file is not used.
+/// `replaces` tells whether a built-in template has its name.
+fn reserved_template_warning(name: &str, replaces: bool, file: &ThemeFile) -> Diagnostic {
     let source = SourceFile::new(
         file.origin.clone(),
         crate::diagnostics::decode_lossy(&file.bytes).into_owned(),
     );
     let folder = file.origin.strip_suffix(name).unwrap_or("templates/");
+    let own = name.strip_prefix(BUILTIN_PREFIX).unwrap_or(name);
+    let help = if replaces {
+        format!(
+            "to replace the built-in `{own}`, move the file to `{folder}{own}`; it can still extend `{name}`"
+        )
+    } else {
+        format!("move the file out of `{folder}{BUILTIN_PREFIX}`, such as to `{folder}{own}`")
+    };
     Diagnostic::warning(
         "theme::reserved-name",
         format!(
-            "`{}` is not used: `{BUILTIN_PREFIX}{builtin}` names the built-in template",
+            "`{}` is not used: names under `{BUILTIN_PREFIX}` are reserved for the built-in templates",
             file.origin
         ),
     )
     .in_file(&source)
-    .with_help(format!(
-        "to replace the built-in `{builtin}`, move the file to `{folder}{builtin}`; it can still extend `{BUILTIN_PREFIX}{builtin}`"
-    ))
+    .with_help(help)
 }
 
 /// Ends a component's function and its `try`: an error while it starts
