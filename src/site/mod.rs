@@ -166,6 +166,7 @@ impl Site {
             .collect();
         let mut problems = problems;
         problems.extend(theme.language_warnings(book.languages.iter().map(|l| l.code.as_str())));
+        problems.extend(theme.file_warnings().iter().cloned());
         let lang_index: HashMap<&str, LangId> = book
             .lang_ids()
             .map(|l| (book.lang(l).code.as_str(), l))

@@ -51,6 +51,9 @@ pub struct Theme {
     /// Per strings file other than English: its keys checked against
     /// `en.yaml`'s.
     string_problems: BTreeMap<String, Vec<Diagnostic>>,
+    /// Project files the theme does not use: templates under the reserved
+    /// `builtin/` names.
+    file_warnings: Vec<Diagnostic>,
     /// Per language tag: its strings as a template value, made once for
     /// the block templates every page renders.
     strings_values: Mutex<HashMap<String, Value>>,
@@ -66,6 +69,7 @@ impl Clone for Theme {
             env: self.env.clone(),
             strings: self.strings.clone(),
             string_problems: self.string_problems.clone(),
+            file_warnings: self.file_warnings.clone(),
             strings_values: Mutex::new(HashMap::new()),
         }
     }
@@ -207,15 +211,26 @@ impl Theme {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         let mut builtin = BTreeMap::new();
         collect_embedded(&DEFAULT_THEME, &mut builtin);
-        let builtin = builtin.into_iter().filter_map(|(path, file)| {
-            let name = path.strip_prefix("templates/")?;
-            Some((format!("{BUILTIN_PREFIX}{name}"), file))
-        });
+        let builtin: BTreeMap<String, ThemeFile> = builtin
+            .into_iter()
+            .filter_map(|(path, file)| {
+                let name = path.strip_prefix("templates/")?;
+                Some((format!("{BUILTIN_PREFIX}{name}"), file))
+            })
+            .collect();
+        // `builtin/` names are reserved for the built-in templates: a
+        // project file under `templates/builtin/` is reported and left out.
+        let mut file_warnings = Vec::new();
         let own = files.iter().filter_map(|(path, file)| {
             let name = path.strip_prefix("templates/")?;
+            if name.starts_with(BUILTIN_PREFIX) {
+                let replaces = builtin.contains_key(name);
+                file_warnings.push(reserved_template_warning(name, replaces, file));
+                return None;
+            }
             Some((name.to_string(), file.clone()))
         });
-        let templates: BTreeMap<String, ThemeFile> = own.chain(builtin).collect();
+        let templates: BTreeMap<String, ThemeFile> = own.chain(builtin.clone()).collect();
         for (name, file) in &templates {
             let source = match crate::diagnostics::decode(&file.bytes) {
                 Ok(text) => text.to_string(),
@@ -279,8 +294,14 @@ impl Theme {
             env,
             strings,
             string_problems,
+            file_warnings,
             strings_values: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Warnings about the project's theme files that are not used.
+    pub fn file_warnings(&self) -> &[Diagnostic] {
+        &self.file_warnings
     }
 
     /// [`Theme::strings`] as the `strings` value of a template, made once
@@ -481,6 +502,34 @@ pub fn theme_name_error(name: &str) -> Diagnostic {
     .with_help(format!(
         "a theme is a folder `{THEMES_DIR}/<name>/` in the project; its name is letters, digits, `-`, `_` and `.`, such as `theme: default`"
     ))
+}
+
+/// The warning for a project template under `templates/builtin/`: those
+/// names are reserved for the built-in templates, so the file is not used.
+/// `replaces` tells whether a built-in template has its name.
+fn reserved_template_warning(name: &str, replaces: bool, file: &ThemeFile) -> Diagnostic {
+    let source = SourceFile::new(
+        file.origin.clone(),
+        crate::diagnostics::decode_lossy(&file.bytes).into_owned(),
+    );
+    let folder = file.origin.strip_suffix(name).unwrap_or("templates/");
+    let own = name.strip_prefix(BUILTIN_PREFIX).unwrap_or(name);
+    let help = if replaces {
+        format!(
+            "to replace the built-in `{own}`, move the file to `{folder}{own}`; it can still extend `{name}`"
+        )
+    } else {
+        format!("move the file out of `{folder}{BUILTIN_PREFIX}`, such as to `{folder}{own}`")
+    };
+    Diagnostic::warning(
+        "theme::reserved-name",
+        format!(
+            "`{}` is not used: names under `{BUILTIN_PREFIX}` are reserved for the built-in templates",
+            file.origin
+        ),
+    )
+    .in_file(&source)
+    .with_help(help)
 }
 
 /// Ends a component's function and its `try`: an error while it starts

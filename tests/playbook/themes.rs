@@ -1,7 +1,8 @@
 //! A project's theme: extending the built-in templates, strict variables,
-//! and the context every page-like template receives.
+//! and the context every page-like template receives; the README's Theme
+//! reference against the theme's files.
 
-use crate::Project;
+use crate::{Project, Run};
 
 fn book() -> Project {
     Project::new()
@@ -109,6 +110,50 @@ languages=en:"
             "fi/{file}: {fi}"
         );
     }
+}
+
+#[test]
+fn a_project_template_under_builtin_is_a_warning_that_names_it() {
+    let p = book()
+        .file(
+            "themes/default/templates/builtin/page.html",
+            "{% extends \"base.html\" %}{% block body %}MINE{% endblock %}\n",
+        )
+        .file("themes/default/templates/builtin/extra.html", "Extra\n");
+    for command in ["check", "build"] {
+        let run = Run(p.cmd().arg(command).output().unwrap()).succeeds();
+        // Messages are wrapped to the terminal's width, inside paths too:
+        // compared without spaces.
+        let said: String = run
+            .stderr()
+            .split_whitespace()
+            .filter(|w| *w != "│")
+            .collect();
+        for needle in [
+            "theme::reserved-name",
+            "themes/default/templates/builtin/page.html:1:1: \
+`themes/default/templates/builtin/page.html` is not used: \
+names under `builtin/` are reserved for the built-in templates",
+            "to replace the built-in `page.html`, move the file to \
+`themes/default/templates/page.html`; it can still extend `builtin/page.html`",
+            "themes/default/templates/builtin/extra.html:1:1: \
+`themes/default/templates/builtin/extra.html` is not used",
+            "move the file out of `themes/default/templates/builtin/`, \
+such as to `themes/default/templates/extra.html`",
+        ] {
+            let needle = needle.replace(' ', "");
+            assert!(
+                said.contains(&needle),
+                "{command}: lacks {needle:?}: {said}"
+            );
+        }
+        if command == "check" {
+            // Two pages without a description, and these two.
+            assert!(said.contains("checkpassed:0errors,4warnings"), "{said}");
+        }
+    }
+    let index = p.read("index.html");
+    assert!(!index.contains("MINE"), "the file is not used: {index}");
 }
 
 #[test]
@@ -402,4 +447,92 @@ fn a_heading_still_weighs_more_in_the_search_index() {
         weights.insert(pages[page].as_str().unwrap(), pair[1].as_u64().unwrap());
     }
     assert!(weights["index.html"] > weights["other.html"], "{weights:?}");
+}
+
+/// The README's "Theme reference" section.
+fn theme_reference() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("read the README");
+    let start = readme.find("### Theme reference").expect("the section");
+    let end = readme[start..]
+        .find("\n## ")
+        .map_or(readme.len(), |n| start + n);
+    readme[start..end].to_string()
+}
+
+fn theme_file(path: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    std::fs::read_to_string(dir.join(path)).unwrap_or_else(|err| panic!("{path}: {err}"))
+}
+
+#[test]
+fn the_theme_reference_names_every_core_global() {
+    let reference = theme_reference();
+    let core = theme_file("components/_core/core.js");
+    let globals: Vec<&str> = core
+        .lines()
+        .filter_map(|line| {
+            let rest = line
+                .strip_prefix("function ")
+                .or_else(|| line.strip_prefix("var "))?;
+            let end = rest.find(|c: char| !c.is_alphanumeric() && c != '_')?;
+            Some(&rest[..end])
+        })
+        .collect();
+    assert!(globals.len() > 10, "{globals:?}");
+    for name in globals {
+        assert!(
+            reference.contains(&format!("`{name}`")) || reference.contains(&format!("`{name}(")),
+            "the Theme reference does not name `{name}`"
+        );
+    }
+}
+
+#[test]
+fn the_theme_reference_names_every_custom_property_and_what_search_leaves_out() {
+    let reference = theme_reference();
+    let mut css = String::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = entry.expect("walk the theme");
+        if entry.path().extension().is_some_and(|e| e == "css") {
+            css.push_str(&std::fs::read_to_string(entry.path()).expect("read a stylesheet"));
+        }
+    }
+    let mut defined: Vec<&str> = css
+        .match_indices("--pb-")
+        .filter_map(|(at, _)| {
+            let rest = &css[at..];
+            let end = rest.find(|c: char| !c.is_ascii_alphanumeric() && c != '-')?;
+            rest[end..]
+                .trim_start()
+                .starts_with(':')
+                .then(|| &rest[..end])
+        })
+        .collect();
+    defined.sort_unstable();
+    defined.dedup();
+    assert!(defined.len() > 20, "{defined:?}");
+    for name in defined {
+        // `--pb-danger` … "and each `-bg`" names the tints.
+        let tint_of = name.strip_suffix("-bg").map(|base| format!("`{base}`"));
+        assert!(
+            reference.contains(&format!("`{name}`"))
+                || tint_of.is_some_and(|base| reference.contains(&base)),
+            "the Theme reference does not name `{name}`"
+        );
+    }
+
+    let search = theme_file("components/search/search.js");
+    let skip = search
+        .split("var SKIP = \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("search's list of what it leaves out");
+    for selector in skip.split(',').map(str::trim) {
+        assert!(
+            reference.contains(&format!("`{selector}`")),
+            "the Theme reference does not name `{selector}`, which search leaves out"
+        );
+    }
 }
