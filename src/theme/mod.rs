@@ -221,16 +221,19 @@ impl Theme {
         // `builtin/` names are reserved for the built-in templates: a
         // project file under `templates/builtin/` is reported and left out.
         let mut file_warnings = Vec::new();
-        let own = files.iter().filter_map(|(path, file)| {
-            let name = path.strip_prefix("templates/")?;
-            if name.starts_with(BUILTIN_PREFIX) {
-                let replaces = builtin.contains_key(name);
-                file_warnings.push(reserved_template_warning(name, replaces, file));
-                return None;
-            }
-            Some((name.to_string(), file.clone()))
-        });
-        let templates: BTreeMap<String, ThemeFile> = own.chain(builtin.clone()).collect();
+        let own: Vec<(String, ThemeFile)> = files
+            .iter()
+            .filter_map(|(path, file)| {
+                let name = path.strip_prefix("templates/")?;
+                if name.starts_with(BUILTIN_PREFIX) {
+                    let replaces = builtin.contains_key(name);
+                    file_warnings.push(reserved_template_warning(name, replaces, file));
+                    return None;
+                }
+                Some((name.to_string(), file.clone()))
+            })
+            .collect();
+        let templates: BTreeMap<String, ThemeFile> = own.into_iter().chain(builtin).collect();
         for (name, file) in &templates {
             let source = match crate::diagnostics::decode(&file.bytes) {
                 Ok(text) => text.to_string(),
