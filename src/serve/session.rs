@@ -2,14 +2,15 @@
 //! the work no open page waits for held back.
 //!
 //! A [`Session`] applies each batch of changed paths through the engine and
-//! publishes what became dirty into its folder at once, except the print,
-//! search and 404 pages of a language whose sidebar did not change, and
-//! the search index: those are held back, and written either at once
-//! ([`Session::finish`], [`Session::refresh_search`], for `build --watch`)
-//! or on a thread of their own from a snapshot of the site
-//! ([`Session::start_deferred`], for `serve`). A newer change cancels that
-//! thread between files and languages, and the files it had to write stay
-//! out of date until the next run, so a save never waits for it.
+//! publishes what became dirty into its folder at once. For `serve`, the
+//! print, search and 404 pages of a language whose sidebar did not change,
+//! and the search index, are held back: written on a thread of their own
+//! from a snapshot of the site ([`Session::start_deferred`]), or at once
+//! ([`Session::finish`], [`Session::refresh_search`]). A newer change
+//! cancels that thread between files and languages, and the files it had
+//! to write stay out of date until the next run, so a save never waits for
+//! it. `build --watch` publishes each change whole
+//! ([`BuildOptions::whole_publishes`]) and holds nothing back.
 //!
 //! A change that breaks the build leaves the site and its files as they
 //! were; the paths stay pending and are applied with the next change.
