@@ -238,3 +238,51 @@ test("a notice shows as text in a status banner over the page, without a reload,
   await context.unroute("**/__playbook/events*");
   await context.close();
 });
+
+test("a refused tab waits 2 s, twice as long after each refusal up to a minute, and 2 s again once a stream has opened", async () => {
+  const context = await browser.newContext();
+  // Count the streams the page makes and those refused, so that the test
+  // moves the page's clock only once it has scheduled its next attempt.
+  await context.addInitScript(() => {
+    const Native = window.EventSource;
+    window.pbStreams = { made: 0, refused: 0 };
+    window.EventSource = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.pbStreams.made += 1;
+        this.addEventListener("error", () => {
+          if (this.readyState === Native.CLOSED) window.pbStreams.refused += 1;
+        });
+      }
+    };
+  });
+  // Seven refusals, one stream that opens and ends (the browser opens it
+  // again by itself), then refusals again.
+  let asked = 0;
+  await context.route("**/__playbook/events*", async (route) => {
+    asked += 1;
+    if (asked === 8) {
+      await route.fulfill({ status: 200, headers: { "content-type": "text/event-stream" }, body: "retry: 10\n: open\n\n" });
+    } else {
+      await route.fulfill({ status: 503, headers: { "content-type": "text/plain; charset=utf-8" }, body: "too many\n" });
+    }
+  });
+  const tab = await context.newPage();
+  await tab.clock.install({ time: new Date("2026-01-01T00:00:00Z") });
+  await tab.clock.pauseAt(new Date("2026-01-01T00:00:01Z"));
+  await tab.goto(url + "index.html");
+  const streams = () => tab.evaluate(() => ({ ...window.pbStreams }));
+  const waits = [2000, 4000, 8000, 16000, 32000, 60000, 60000, 2000, 4000];
+  for (const [i, wait] of waits.entries()) {
+    const made = i + 1;
+    await eventually(streams, { made, refused: made }, `refusal ${made} seen`, 10000);
+    // The stream that opened and ended was asked for again by the browser.
+    assert.equal(asked, made < 8 ? made : made + 1, "requests so far");
+    await tab.clock.runFor(wait - 1);
+    assert.deepEqual(await streams(), { made, refused: made }, `no attempt ${made + 1} before ${wait} ms`);
+    await tab.clock.runFor(1);
+    assert.equal((await streams()).made, made + 1, `attempt ${made + 1} after ${wait} ms`);
+  }
+  await context.unroute("**/__playbook/events*");
+  await context.close();
+});
