@@ -1,5 +1,7 @@
 // playbook serve in a real browser: a save reloads the page, and the reader
-// keeps their scroll position and their place in a decision tree.
+// keeps their scroll position and their place in a decision tree; a tab
+// refused its live-reload stream tries again later; serve's notices show in
+// a banner apart from the error overlay.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
