@@ -185,7 +185,7 @@ export async function startEnv(options = {}) {
 }
 
 /** Polls `probe` until `check(value)` holds; fails with the last value. */
-export async function eventually(probe, check, message = "condition", timeout = 5000) {
+export async function eventually(probe, check, message = "condition", timeout = 15000) {
   const until = Date.now() + timeout;
   let value;
   for (;;) {
