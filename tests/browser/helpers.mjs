@@ -2,7 +2,7 @@
 // serve it on 127.0.0.1, and drive Debian's Chromium with playwright-core.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -57,6 +57,17 @@ function run(command, args, options) {
  * Builds the playbook binary and a site (the repository's, or the project
  * at `project`) into a temporary folder.
  */
+// A project in a new temporary folder, named after `prefix`, and a way to
+// write its files (folders are made as needed).
+export function tempProject(prefix) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `playbook-${prefix}-`));
+  const write = (file, text) => {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  };
+  return { dir, write };
+}
+
 export function buildSite(project = REPO) {
   const target = process.env.CARGO_TARGET_DIR
     ? path.resolve(REPO, process.env.CARGO_TARGET_DIR)

@@ -1,19 +1,14 @@
 // The bundled script: a project theme's component that throws while it
 // starts is reported and the other components still start.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { eventually, startEnv } from "./helpers.mjs";
+import { eventually, startEnv, tempProject } from "./helpers.mjs";
 
 let env, project;
 before(async () => {
-  project = mkdtempSync(path.join(os.tmpdir(), "playbook-scripts-"));
-  const write = (file, text) => {
-    mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
-    writeFileSync(path.join(project, file), text);
-  };
+  let write;
+  ({ dir: project, write } = tempProject("scripts"));
   write("book.yaml", "title: Scripts\n");
   write(
     "content/index.md",

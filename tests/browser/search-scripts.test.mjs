@@ -2,19 +2,14 @@
 // found by their characters, and words outside the order the build once
 // sorted by (U+E000–U+FFFF, and beyond U+FFFF) are found at all.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { eventually, startEnv, strings } from "./helpers.mjs";
+import { eventually, startEnv, tempProject, strings } from "./helpers.mjs";
 
 let env, project;
 before(async () => {
-  project = mkdtempSync(path.join(os.tmpdir(), "playbook-search-scripts-"));
-  const write = (file, text) => {
-    mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
-    writeFileSync(path.join(project, file), text);
-  };
+  let write;
+  ({ dir: project, write } = tempProject("search-scripts"));
   write("book.yaml", "title: Scripts\n");
   write("content/index.md", "# Home\n\nSee [Chinese](zh.md) and [symbols](symbols.md).\n");
   write(

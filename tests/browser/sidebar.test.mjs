@@ -3,12 +3,11 @@
 // scripts: sidebar.js decodes each link's path before it compares it with
 // the page's own, served over HTTP and opened from file:// alike.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, afterEach, before, describe, test } from "node:test";
-import { eventually, startEnv } from "./helpers.mjs";
+import { eventually, startEnv, tempProject } from "./helpers.mjs";
 
 // Each page by its site-relative output path, with its title and the
 // href its sidebar link has on it (relative to the page's folder).
@@ -20,11 +19,8 @@ const PAGES = [
 
 let env, project;
 before(async () => {
-  project = mkdtempSync(path.join(os.tmpdir(), "playbook-sidebar-"));
-  const write = (file, text) => {
-    mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
-    writeFileSync(path.join(project, file), text);
-  };
+  let write;
+  ({ dir: project, write } = tempProject("sidebar"));
   write("book.yaml", "title: Sidebar\n");
   write("content/index.md", "# Home\n");
   for (const { file, title } of PAGES) {
