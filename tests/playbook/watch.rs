@@ -209,6 +209,10 @@ fn a_save_that_fails_while_its_files_are_written_changes_none_of_them() {
             skip_search: true,
             ..BuildOptions::default()
         },
+        BuildOptions {
+            whole_publishes: true,
+            ..BuildOptions::default()
+        },
     ] {
         let (mut session, served) = start(&project, options);
         let site = served.path().join("site");
