@@ -138,8 +138,11 @@ impl Session {
             self.deferred.merge(later);
         }
         if let Err(err) = self.engine.publish(&dirty, &self.out) {
-            // The files no longer match the site in memory.
+            // The site in memory holds the change that failed: nothing may
+            // be written from it. The next change loads and writes
+            // everything again.
             self.engine.invalidate();
+            self.deferred = Dirty::default();
             return Err(err.into());
         }
         let update = if dirty.everything || !dirty.assets.is_empty() {

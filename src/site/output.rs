@@ -76,8 +76,25 @@ pub const OUT_OF_FILES_HELP: &str =
 fn hint(err: &io::Error) -> String {
     if out_of_files(err) {
         format!("\nhelp: {OUT_OF_FILES_HELP}")
+    } else if is_busy(err) {
+        "\nhelp: a folder that is a mount point cannot be replaced; \
+         write the site to a folder inside it, such as `-o <mount>/site`"
+            .to_string()
     } else {
         String::new()
+    }
+}
+
+/// Whether an error means the path is in use as a mount point (EBUSY).
+fn is_busy(err: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        rustix::io::Errno::from_io_error(err) == Some(rustix::io::Errno::BUSY)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = err;
+        false
     }
 }
 
@@ -124,7 +141,7 @@ impl Staging {
         };
         std::fs::create_dir_all(parent).map_err(write_err(parent))?;
         remove_leftovers(parent, &name);
-        let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
+        let dir = parent.join(format!(".{name}.building-{}", unique_suffix()));
         std::fs::create_dir(&dir).map_err(write_err(&dir))?;
         let staging = Staging {
             target,
@@ -198,12 +215,7 @@ impl Staging {
             Existing::Other(refusal) => return Err(refusal.error(&self.target)),
         };
         let old = if replaces {
-            let aside = self.target.with_file_name(format!(
-                ".{}.old-{}",
-                file_name(&self.target),
-                std::process::id()
-            ));
-            Some(swap(&self.dir, &self.target, &aside)?.0)
+            Some(replace_site(&self.dir, &self.target)?)
         } else {
             std::fs::rename(&self.dir, &self.target).map_err(write_err(&self.target))?;
             None
@@ -257,6 +269,48 @@ pub fn swap(new: &Path, target: &Path, aside: &Path) -> Result<(PathBuf, Swapped
         return Err(write_err(target)(err));
     }
     Ok((aside.to_path_buf(), Swapped::Renamed))
+}
+
+/// Swaps the folder `new` in for the site at `target`, and returns where
+/// the old site now is. What is swapped out is what `target` held at that
+/// instant, which need not be what was looked at a moment before (another
+/// program may have put a folder of its own there): if it is not a site,
+/// both are put back and the swap is refused.
+fn replace_site(new: &Path, target: &Path) -> Result<PathBuf, OutputError> {
+    let aside = target.with_file_name(format!(".{}.old-{}", file_name(target), unique_suffix()));
+    let (old, how) = swap(new, target, &aside)?;
+    if !matches!(existing(&old), Ok(Existing::Site)) {
+        unswap(&old, target, new, how);
+        return Err(Refusal::Foreign.error(target));
+    }
+    Ok(old)
+}
+
+/// Undoes a [`swap`] that put the folder from `staging` at `target` and
+/// the folder that was there at `old`: the latter goes back to `target`,
+/// the former back to `staging`.
+fn unswap(old: &Path, target: &Path, staging: &Path, how: Swapped) {
+    match how {
+        Swapped::Exchanged => {
+            // `old` is `staging`: one more exchange puts both back.
+            let _ = swap(old, target, staging);
+        }
+        Swapped::Renamed => {
+            if std::fs::rename(target, staging).is_ok() {
+                let _ = std::fs::rename(old, target);
+            }
+        }
+    }
+}
+
+/// A suffix no other staging or old-site folder has: this process's id,
+/// which tells a later build whether the folder is a leftover, and a count
+/// of the folders this process named, so a folder an earlier publish could
+/// not remove never blocks the next one.
+fn unique_suffix() -> String {
+    static NAMED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NAMED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{n}", std::process::id())
 }
 
 /// What the output path holds now.
@@ -438,6 +492,7 @@ fn remove_leftovers(parent: &Path, name: &str) {
         let Some(pid) = file_name
             .strip_prefix(&building)
             .or_else(|| file_name.strip_prefix(&old))
+            .and_then(|suffix| suffix.split('-').next())
             .and_then(|pid| pid.parse::<u32>().ok())
         else {
             continue;
@@ -643,6 +698,57 @@ fn persist(temp: TempPath, path: &Path) -> Result<(), OutputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_swapped_in_for_the_site_just_before_the_swap_is_put_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (new, target) = (tmp.path().join(".site.building"), tmp.path().join("site"));
+        std::fs::create_dir(&new).unwrap();
+        mark(&new).unwrap();
+        std::fs::write(new.join("index.html"), "new site").unwrap();
+        // Not a site: what another program put at the target after it was
+        // looked at.
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("notes.txt"), "mine").unwrap();
+
+        let err = replace_site(&new, &target).unwrap_err();
+        assert!(matches!(err, OutputError::Unsafe { .. }), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(target.join("notes.txt")).unwrap(),
+            "mine"
+        );
+        assert_eq!(
+            std::fs::read_to_string(new.join("index.html")).unwrap(),
+            "new site"
+        );
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn an_old_folder_this_process_could_not_remove_does_not_block_the_next_staging() {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path().join("book");
+        std::fs::create_dir_all(project.join("content")).unwrap();
+        let target = tmp.path().join("public");
+        // What an earlier publish of this process left where it staged:
+        // not removed (here: not marked and not empty; in life, a folder
+        // it had no right to empty).
+        let stuck = tmp
+            .path()
+            .join(format!(".public.building-{}", std::process::id()));
+        std::fs::create_dir(&stuck).unwrap();
+        std::fs::write(stuck.join("x"), "").unwrap();
+        for _ in 0..2 {
+            let staging = Staging::new(&target, &project).expect("a staging folder");
+            assert_ne!(staging.dir(), stuck);
+            staging.commit().expect("committed");
+        }
+        assert!(stuck.join("x").exists(), "a folder not proved ours is kept");
+    }
 
     #[test]
     fn the_project_and_its_sources_are_never_targets() {

@@ -227,6 +227,9 @@ fn a_save_that_fails_while_its_files_are_written_changes_none_of_them() {
             format!("{failure:?}").contains("no_such_variable"),
             "{failure:?}"
         );
+        // Nor does the work held back for later write the failed change.
+        session.finish().unwrap();
+        session.refresh_search().unwrap();
         let after = files_of(&site);
         let changed: Vec<&String> = after
             .iter()
