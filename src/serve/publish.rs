@@ -51,6 +51,7 @@ pub fn build_watch(
     // is whole either way).
     let (ready_tx, ready_rx) = mpsc::channel::<std::io::Result<()>>();
     let stop_sender = sender.clone();
+    let stop_reporter = reporter.clone();
     std::thread::Builder::new()
         .name("playbook-signals".into())
         .spawn(move || {
@@ -75,6 +76,9 @@ pub fn build_watch(
                 let _ = ready_tx.send(Ok(()));
                 let mut first = stops.clone();
                 signalled(&mut first, 1).await;
+                stop_reporter.info(
+                    "Stopping: waiting for the publish under way (Ctrl-C again to quit at once)",
+                );
                 let _ = stop_sender.send(Message::Stop);
                 let mut second = stops;
                 signalled(&mut second, 2).await;
@@ -196,15 +200,31 @@ impl<R: Reporter> Publisher<R> {
 
     /// What was published, or `None` when no change mattered.
     fn publish(&mut self, paths: Vec<PathBuf>) -> Result<Option<String>, Failure> {
+        // `output:` in book.yaml may have changed: a new folder gets the
+        // whole site (the old one is left as it is).
+        let config_changed = paths.iter().any(|p| {
+            p.strip_prefix(&self.root)
+                .is_ok_and(|rel| content::classify(rel) == Source::Config)
+        });
+        if config_changed && self.session.is_some() {
+            if let Ok(config) = Config::load(&self.root) {
+                let out = self.out_dir(&config)?;
+                if self.session.as_ref().is_some_and(|s| s.out() != out) {
+                    self.reporter.info(&format!(
+                        "  the output folder is now {}; {} is left as it was",
+                        out.display(),
+                        self.session
+                            .as_ref()
+                            .map(|s| s.out().display().to_string())
+                            .unwrap_or_default()
+                    ));
+                    self.session = None;
+                }
+            }
+        }
         let Some(session) = self.session.as_mut() else {
             let config = Config::load(&self.root).map_err(Failure::Content)?;
-            let out = config.output_dir(&self.root, self.options.out.as_deref());
-            let out = std::path::absolute(&out).map_err(|source| {
-                Failure::Output(crate::site::OutputError::Write {
-                    path: out.clone(),
-                    source,
-                })
-            })?;
+            let out = self.out_dir(&config)?;
             let session = Session::start(&self.root, self.options.clone(), &out)?;
             let pages = session.site().page_count();
             self.session = Some(session);
@@ -222,6 +242,14 @@ impl<R: Reporter> Publisher<R> {
             applied.rendered,
             if applied.rendered == 1 { "" } else { "s" }
         )))
+    }
+
+    /// The absolute output folder `config` and `-o` name.
+    fn out_dir(&self, config: &Config) -> Result<PathBuf, Failure> {
+        let out = config.output_dir(&self.root, self.options.out.as_deref());
+        std::path::absolute(&out).map_err(|source| {
+            Failure::Output(crate::site::OutputError::Write { path: out, source })
+        })
     }
 
     /// Shows each warning of the current site once, when it first appears.

@@ -403,8 +403,40 @@ fn build_watch_publishes_each_save_and_keeps_the_last_good_site() {
         .stop("TERM", Duration::from_secs(30))
         .expect("build --watch stops on SIGTERM");
     assert!(status.success(), "{status:?}");
-    let stopped = watching.wait_lines("Stopped.");
-    assert!(stopped.contains("Stopped."), "{stopped}");
+    let stopped = watching.wait_all(0, &["Stopping: waiting for the publish", "Stopped."]);
+    assert!(
+        stopped.contains("Ctrl-C again to quit at once"),
+        "{stopped}"
+    );
+}
+
+#[test]
+fn build_watch_follows_a_new_output_folder_in_book_yaml() {
+    let project = project().file("book.yaml", "title: Test book\noutput: site-a\n");
+    let mut watching = watch(&project, &[]);
+    watching.wait_lines("Watching for changes");
+    let (a, b) = (project.path().join("site-a"), project.path().join("site-b"));
+    poll_for(&a.join("other.html"), "First version.");
+    settle();
+
+    std::fs::write(
+        project.path().join("book.yaml"),
+        "title: Test book\noutput: site-b\n",
+    )
+    .unwrap();
+    let said = watching.wait_lines("published");
+    assert!(said.contains("the output folder is now"), "{said}");
+    assert!(said.contains("site-b"), "{said}");
+    poll_for(&b.join("other.html"), "First version.");
+    assert!(
+        a.join("other.html").exists(),
+        "the old folder is left as it was"
+    );
+
+    // Later saves go to the new folder.
+    let other = project.path().join("content/other.md");
+    std::fs::write(&other, "# Other\n\n## Details\n\nSecond version.\n").unwrap();
+    poll_for(&b.join("other.html"), "Second version.");
 }
 
 fn page_css_url(html: &str) -> String {
