@@ -206,20 +206,16 @@ impl<R: Reporter> Publisher<R> {
             p.strip_prefix(&self.root)
                 .is_ok_and(|rel| content::classify(rel) == Source::Config)
         });
-        if config_changed && self.session.is_some() {
-            if let Ok(config) = Config::load(&self.root) {
-                let out = self.out_dir(&config)?;
-                if self.session.as_ref().is_some_and(|s| s.out() != out) {
-                    self.reporter.info(&format!(
-                        "  the output folder is now {}; {} is left as it was",
-                        out.display(),
-                        self.session
-                            .as_ref()
-                            .map(|s| s.out().display().to_string())
-                            .unwrap_or_default()
-                    ));
-                    self.session = None;
-                }
+        let reloaded = config_changed.then(|| Config::load(&self.root));
+        if let (Some(session), Some(Ok(config))) = (&self.session, reloaded) {
+            let out = self.out_dir(&config)?;
+            if session.out() != out {
+                self.reporter.info(&format!(
+                    "  the output folder is now {}; {} is left as it was",
+                    out.display(),
+                    session.out().display()
+                ));
+                self.session = None;
             }
         }
         let Some(session) = self.session.as_mut() else {

@@ -14,7 +14,7 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use tempfile::TempPath;
 use thiserror::Error;
@@ -164,7 +164,7 @@ impl Staging {
     /// link.
     pub fn of_site(target: &Path, project: &Path) -> Result<Option<Staging>, OutputError> {
         let site = resolve(target)?;
-        if !matches!(existing(&site)?, Existing::Site) || !is_marked(&site) {
+        if !site.is_dir() || !is_marked(&site) {
             return Ok(None);
         }
         let staging = Staging::new(target, project)?;
@@ -632,22 +632,21 @@ impl Batch {
         fill: impl FnOnce(&mut File) -> Result<(), OutputError>,
     ) -> Result<(), OutputError> {
         let temp = filled(path, fill)?;
-        if let Ok(mut written) = self.written.lock() {
-            written.push((temp, path.to_path_buf()));
-            Ok(())
-        } else {
-            Err(write_err(path)(io::Error::other(
-                "a writer of this publish panicked",
-            )))
-        }
+        // A push cannot leave the list half-changed: a lock another
+        // writer's panic poisoned still holds a whole list.
+        self.written
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((temp, path.to_path_buf()));
+        Ok(())
     }
 
     /// Renames every file written over its target, in the order written.
     pub fn commit(self) -> Result<(), OutputError> {
-        let written = self.written.into_inner().map_err(|_| OutputError::Write {
-            path: PathBuf::new(),
-            source: io::Error::other("a writer of this publish panicked"),
-        })?;
+        let written = self
+            .written
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         for (temp, path) in written {
             persist(temp, &path)?;
         }
@@ -670,7 +669,7 @@ fn filled(
     // running out of files is recognised) and the mode `std::fs::write`
     // gives, rather than 0600.
     let mut temp = tempfile::Builder::new()
-        .prefix(".playbook-")
+        .prefix(TEMP_PREFIX)
         .make_in(parent, |temp| {
             std::fs::OpenOptions::new()
                 .write(true)
@@ -683,11 +682,14 @@ fn filled(
     Ok(temp.into_temp_path())
 }
 
+/// How the names of temporary files begin, beside the files they replace.
+const TEMP_PREFIX: &str = ".playbook-";
+
 /// Whether `rel` names a temporary file a killed publish left.
 fn is_temporary(rel: &Path) -> bool {
     rel.file_name()
         .and_then(|name| name.to_str())
-        .is_some_and(|name| name.starts_with(".playbook-"))
+        .is_some_and(|name| name.starts_with(TEMP_PREFIX))
 }
 
 /// Renames the temporary file `temp` over `path`.
